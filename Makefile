@@ -1,0 +1,33 @@
+# lexradar — set-up and checks. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint install clean bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: generate a synthetic region of 100,000 persons, run every model, score against the truth
+demo: $(STAMP)
+	$(VENV)/bin/lexradar demo --persons 100000 --seed 1 --out demo
+
+## test: ruff, then the whole test suite (no tests collected counts as failure)
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/synth.py
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache
