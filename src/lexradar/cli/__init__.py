@@ -1,0 +1,1 @@
+"""The ``lexradar`` command line: thin Typer commands over importable functions."""

@@ -1,0 +1,56 @@
+"""The ``lexradar`` application: commands are registered here and live in sibling modules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lexradar.cli import data, evaluate, models
+from lexradar.cli.common import console
+
+app = typer.Typer(
+    name="lexradar",
+    help="Big-data legal supervision: synthetic data, canonical lake, supervision models, clues.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.command("contract")(data.contract)
+app.command("synth")(data.synth)
+app.command("lake")(data.lake)
+app.command("run")(models.run)
+app.command("eval")(evaluate.evaluate)
+app.command("demo")(evaluate.demo)
+app.add_typer(models.app, name="models")
+
+
+@app.command("settings")
+def show_settings(
+    defaults: Annotated[bool, typer.Option(help="Show defaults, not current values.")] = False,
+) -> None:
+    """Show every setting with its current value (lexradar.toml < LEXRADAR_* < flags)."""
+    from rich.table import Table
+
+    from lexradar.settings import describe, load_settings
+
+    current = load_settings().model_dump()
+    table = Table(title="settings", title_justify="left")
+    for col in ("name", "value", "help"):
+        table.add_column(col)
+    for name, default, help_text in describe():
+        value = default if defaults else current[name]
+        table.add_row(name, "" if value is None else str(value), help_text)
+    console.print(table)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    from lexradar import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,183 @@
+"""Running models: plan, execute on an engine, turn result rows into clue candidates.
+
+A clue's fingerprint is a hash of the model id and its key columns, so rerunning a model finds
+the same clues again instead of new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from lexradar.engine import Engine, Step
+from lexradar.errors import Location, ModelError
+from lexradar.models.compile import compile_model
+from lexradar.models.registry import Model
+
+CLUE_SCHEMA = pa.schema(
+    [
+        ("fingerprint", pa.string()),
+        ("model_id", pa.string()),
+        ("model_version", pa.int32()),
+        ("run_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("person_ids", pa.string()),
+        ("record_refs", pa.string()),
+        ("region_code", pa.string()),
+        ("severity", pa.string()),
+        ("explanation", pa.string()),
+        ("explanation_en", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
+SEVERITIES = ("high", "medium", "low")
+
+
+@dataclass
+class RunRecord:
+    """What one model run did."""
+
+    run_id: str
+    model_id: str
+    model_version: int
+    engine: str
+    as_of: dt.date
+    parameters: dict[str, object]
+    clues: int
+    seconds: float
+    sql: str = field(repr=False, default="")
+
+
+def fingerprint(model_id: str, key: Iterable[object]) -> str:
+    text = "\x1f".join([model_id, *("" if v is None else str(v) for v in key)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class _Row(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fmt(value: object) -> object:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def plan_sql(model: Model, as_of: dt.date, params: dict[str, object] | None, dialect: str) -> str:
+    """The SQL a run would execute (the 'show SQL' twin of ``run_model``)."""
+    return compile_model(model.spec, model.tree, as_of, params, dialect).sql
+
+
+def run_model(
+    engine: Engine,
+    model: Model,
+    as_of: dt.date,
+    params: dict[str, object] | None = None,
+) -> tuple[pa.Table, RunRecord]:
+    """Run one model; returns its clues (CLUE_SCHEMA) and the run record."""
+    spec = model.spec
+    plan = compile_model(spec, model.tree, as_of, params, engine.dialect)
+    started = time.perf_counter()
+    result = engine.run(Step(f"model {spec.id}", plan.sql))
+    run_id = uuid.uuid4().hex[:16]
+    needed = [
+        *spec.clue.key,
+        spec.clue.persons,
+        spec.clue.refs,
+        spec.clue.region,
+        spec.clue.severity,
+    ]
+    missing = [c for c in needed if c not in result.column_names]
+    if missing:
+        raise ModelError(
+            f"the SQL does not return column(s) {missing} named in the clue section",
+            Location(file=str(model.path.with_suffix(".sql")), field="clue"),
+        )
+    rows = result.to_pylist()
+    extra = [c for c in result.column_names if c not in needed]
+    out: dict[str, list[Any]] = {f.name: [] for f in CLUE_SCHEMA}
+    for row in rows:
+        values = _Row({k: _fmt(v) for k, v in row.items()})
+        severity = str(row[spec.clue.severity] or "medium")
+        if severity not in SEVERITIES:
+            raise ModelError(
+                f"severity must be one of {SEVERITIES}, got {severity!r}",
+                Location(file=str(model.path.with_suffix(".sql")), field=spec.clue.severity),
+            )
+        out["fingerprint"].append(fingerprint(spec.id, (row[k] for k in spec.clue.key)))
+        out["model_id"].append(spec.id)
+        out["model_version"].append(spec.version)
+        out["run_id"].append(run_id)
+        out["as_of"].append(as_of)
+        out["person_ids"].append(";".join(str(p) for p in (row[spec.clue.persons] or [])))
+        out["record_refs"].append(";".join(str(r) for r in (row[spec.clue.refs] or [])))
+        out["region_code"].append(row[spec.clue.region])
+        out["severity"].append(severity)
+        out["explanation"].append(spec.explanation.zh.format_map(values).strip())
+        out["explanation_en"].append(spec.explanation.en.format_map(values).strip())
+        out["evidence"].append(
+            json.dumps({k: row[k] for k in extra}, ensure_ascii=False, default=str)
+        )
+    table = pa.table(out, schema=CLUE_SCHEMA)
+    record = RunRecord(
+        run_id,
+        spec.id,
+        spec.version,
+        engine.name,
+        as_of,
+        plan.parameters,
+        table.num_rows,
+        time.perf_counter() - started,
+        plan.sql,
+    )
+    return table, record
+
+
+def run_models(
+    engine: Engine,
+    models: list[Model],
+    as_of: dt.date,
+    params: dict[str, object] | None = None,
+    on_done: Callable[[RunRecord], None] | None = None,
+) -> tuple[pa.Table, list[RunRecord]]:
+    """Run several models; ``params`` apply to the models that declare them."""
+    tables, records = [], []
+    for model in models:
+        own = {
+            k: v
+            for k, v in (params or {}).items()
+            if any(p.name == k for p in model.spec.parameters)
+        }
+        table, record = run_model(engine, model, as_of, own)
+        tables.append(table)
+        records.append(record)
+        if on_done:
+            on_done(record)
+    merged = pa.concat_tables(tables) if tables else CLUE_SCHEMA.empty_table()
+    return merged, records
+
+
+def write_clues(table: pa.Table, out: Path) -> None:
+    """Write clues as CSV or Parquet, by the file's extension."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, out)
+    elif out.suffix == ".csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, out)
+    else:
+        raise ModelError("clue file must end in .csv or .parquet", Location(file=str(out)))
