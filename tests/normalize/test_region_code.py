@@ -9,6 +9,7 @@ import pytest
 
 from lexradar.errors import NormalizeError
 from lexradar.normalize import region_code as rc
+from lexradar.normalize.base import Comparison
 from lexradar.normalize.region_code import Region
 
 CITIES = {
@@ -513,12 +514,12 @@ def test_is_within_unknown_raises() -> None:
     ],
 )
 def test_compare(a: str, b: str, level: str, detail: str) -> None:
-    assert rc.compare(a, b) == (level, detail)
+    assert rc.compare(a, b) == Comparison(level, detail)
 
 
 def test_compare_is_symmetric_in_level() -> None:
     for a, b in [("152101", "150702"), ("150402", "150102"), ("152622", "150102")]:
-        assert rc.compare(a, b)[0] == rc.compare(b, a)[0]
+        assert rc.compare(a, b).level == rc.compare(b, a).level
 
 
 def test_compare_different_provinces(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -530,7 +531,7 @@ def test_compare_different_provinces(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     table.update({r.code: r for r in beijing})
     monkeypatch.setattr(rc, "_load", lambda: table)
-    assert rc.compare("150402", "110101") == (
+    assert rc.compare("150402", "110101") == Comparison(
         "different",
         "150402 红山区 and 110101 东城区: different provinces (内蒙古自治区, 北京市)",
     )

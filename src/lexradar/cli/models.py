@@ -81,7 +81,7 @@ def run(
     ] = None,
 ) -> None:
     """Run models over the lake and write their clues."""
-    clues, records = run_to_file(lake, model, as_of, param, out)
+    _, records = run_to_file(lake, model, as_of, param, out)
     table = Table(title=f"clues → {out}", title_justify="left")
     for col in ("model", "clues", "seconds"):
         table.add_column(col)

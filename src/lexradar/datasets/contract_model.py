@@ -17,7 +17,7 @@ FieldType = Literal["string", "date", "timestamp", "int32", "int64", "decimal", 
 _ARROW: dict[str, pa.DataType] = {
     "string": pa.string(),
     "date": pa.date32(),
-    "timestamp": pa.timestamp("s"),
+    "timestamp": pa.timestamp("us"),
     "int32": pa.int32(),
     "int64": pa.int64(),
     "decimal": pa.decimal128(14, 2),

@@ -44,3 +44,35 @@ class Lake:
         """What the lake says of itself (_lake.json), if anything."""
         f = self.path / "_lake.json"
         return json.loads(f.read_text(encoding="utf-8")) if f.exists() else {}
+
+
+def write_rows(
+    lake: Path | str, name: str, rows: list[dict[str, Any]], batch_id: str = "manual"
+) -> Path:
+    """Write rows (dicts of field values) as a dataset of a lake; provenance is filled in.
+
+    Missing optional fields are null; ``record_id`` defaults to ``<name>-<n>``. Used for golden
+    examples and small hand-made lakes.
+    """
+    import pyarrow as pa
+
+    ds = CONTRACT[name]
+    filled = []
+    for i, row in enumerate(rows, start=1):
+        unknown = set(row) - set(ds.columns)
+        if unknown:
+            raise LakeError(
+                f"not in the contract of {name}: {sorted(unknown)}", Location(row=i, field=name)
+            )
+        full = {c: row.get(c) for c in ds.columns}
+        full["record_id"] = full["record_id"] or f"{name}-{i}"
+        full["batch_id"] = full["batch_id"] or batch_id
+        full["source_file"] = full["source_file"] or f"{name}.manual"
+        full["source_row"] = full["source_row"] or i
+        filled.append(full)
+    table = pa.Table.from_pylist(filled, schema=ds.schema())
+    folder = Path(lake) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "part-0000.parquet"
+    pq.write_table(table, out)
+    return out

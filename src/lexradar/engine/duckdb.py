@@ -28,7 +28,8 @@ class DuckDBEngine(Engine):
             if self.lake.has(name):
                 path = self.lake.glob(name).replace("'", "''")
                 self.con.execute(
-                    f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}', union_by_name = true)"
+                    f"CREATE VIEW {name} AS SELECT * "
+                    f"FROM read_parquet('{path}', union_by_name = true)"
                 )
             else:  # an absent dataset reads as empty, with the contract's columns
                 self.con.register(f"_{name}_empty", ds.schema().empty_table())

@@ -99,8 +99,8 @@ def parse(spec: ModelSpec, sql: str, sql_file: Path | str) -> exp.Expression:
         )
     except OptimizeError as exc:
         msg = str(exc)
-        m = re.search(r"Column '([^']+)'", msg)
-        word = m.group(1).split(".")[-1].strip('"') if m else ""
+        m = re.search(r"Column '([^']+)'|[Uu]nknown column: ?([\w.\"]+)", msg)
+        word = (m.group(1) or m.group(2)).split(".")[-1].strip('"') if m else ""
         raise ModelError(
             msg.split(" Line:")[0],
             Location(file=where, line=_line_of(sql, word) if word else None, field="sql"),

@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Literal, cast
 
 from lexradar.errors import NormalizeError
+from lexradar.normalize.base import Comparison
 
 Level = Literal["province", "city", "county"]
 
@@ -254,8 +255,8 @@ def _label(code: str) -> str:
     return label
 
 
-def compare(a: str, b: str) -> tuple[str, str]:
-    """Compare two region codes: ``(level, detail)``.
+def compare(a: str, b: str) -> Comparison:
+    """Compare two region codes: a ``Comparison(level, detail)``.
 
     ``level`` is ``"same_county"``, ``"same_city"``, ``"same_province"`` or ``"different"``,
     decided on today's codes; ``detail`` names both values and the division they share, e.g.
@@ -267,6 +268,6 @@ def compare(a: str, b: str) -> tuple[str, str]:
     for shared in ancestors(now_a):
         if shared in above_b:
             level = lookup(shared).level
-            return f"same_{level}", f"{labels}: same {level} {name(shared)}"
+            return Comparison(f"same_{level}", f"{labels}: same {level} {name(shared)}")
     provinces = f"{name(province_of(now_a))}, {name(province_of(now_b))}"
-    return "different", f"{labels}: different provinces ({provinces})"
+    return Comparison("different", f"{labels}: different provinces ({provinces})")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lexradar.errors import Location, SettingsError
 from lexradar.synth import background as bg
 from lexradar.synth import plants
 from lexradar.synth.pool import reserve
@@ -18,6 +19,7 @@ from lexradar.synth.population import build
 from lexradar.synth.world import World, write_truth_persons
 
 DEFAULT_DATA_END = "2025-12-31"
+MIN_PERSONS = 5_000
 
 
 @dataclass
@@ -45,6 +47,12 @@ def generate(
 ) -> SynthResult:
     """Write a synthetic region of ``persons`` persons to ``out`` (deterministic per seed)."""
     started = time.perf_counter()
+    if persons < MIN_PERSONS:
+        raise SettingsError(
+            f"a synthetic region needs at least {MIN_PERSONS:,} persons to plant every anomaly "
+            "with its controls",
+            Location(field="persons"),
+        )
     steps = [
         "population",
         "marriages",
@@ -76,7 +84,7 @@ def generate(
     counts = plant_counts(persons)
     exact, n_noisy, n_ctrl = counts
     adults = int((66 * exact + 40) * 1.3)
-    elderly = 2 * (exact + n_noisy) + 3 * n_ctrl + 40
+    elderly = 4 * (exact + n_noisy + n_ctrl) + 60
     step(0)
     pop = build(rng, persons, end, min_singles=max(int(0.12 * persons), 2 * adults + 8 * elderly))
     w = World(rng=rng, pop=pop, data_end=end, lake=lake, batch_id=f"synth-{seed}")

@@ -16,7 +16,7 @@ def reserve(w: World, adults: int, elderly: int) -> None:
     """Set persons aside, untouched by the background, for the plants to use."""
     pop, rng = w.pop, w.rng
     age = pop.age_at(w.data_end)
-    for lo, hi, k in ((22, 57, adults), (62, 90, elderly)):
+    for lo, hi, k in ((22, 57, adults), (66, 85, elderly)):
         cand = np.flatnonzero(pop.single & (age >= lo) & (age < hi) & ~w.reserved)
         if len(cand) < k:
             raise RuntimeError(f"population too small to plant: {len(cand)} < {k} aged {lo}-{hi}")

@@ -111,7 +111,7 @@ def build(
     twin_partner = np.r_[np.full(born.sum(), -1), np.flatnonzero(born).searchsorted(twin_src)]
     kid_birth = np.r_[kid_birth[born], kid_birth[twin_src]]
     n_kids = len(kid_parent)
-    while 2 * n_couples + n_kids > n - min_singles:  # keep room for singles
+    while 2 * n_couples + n_kids > n - min_singles and n_couples > 0:  # room for singles
         n_couples = int(n_couples * 0.95)
         keep = kid_parent < n_couples
         remap = np.cumsum(keep) - 1

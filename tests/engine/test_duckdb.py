@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lexradar.datasets import CONTRACT
+from lexradar.engine import Step, open_engine, pipeline
+from lexradar.errors import EngineError, LakeError
+
+
+def test_absent_datasets_read_as_empty_tables_of_the_contract(tmp_path: Path) -> None:
+    (tmp_path / "deaths").mkdir()
+    table = CONTRACT["deaths"].schema().empty_table()
+    pq.write_table(table, tmp_path / "deaths" / "part-0.parquet")
+    with open_engine(tmp_path) as engine:
+        assert engine.scalar("SELECT count(*) FROM deaths") == 0
+        cols = engine.run(Step("cols", "SELECT * FROM custody_records")).column_names
+        assert cols == CONTRACT["custody_records"].columns
+
+
+def test_a_failing_step_names_itself_and_shows_its_sql(region) -> None:  # type: ignore[no-untyped-def]
+    with open_engine(region.out / "lake") as engine, pytest.raises(EngineError) as exc:
+        engine.run(Step("count_marriages", "SELECT count(*) FROM marriage_events WHERE nope"))
+    assert "count_marriages" in str(exc.value)
+    assert "WHERE nope" in exc.value.sql
+
+
+def test_pipeline_joins_named_steps(region) -> None:  # type: ignore[no-untyped-def]
+    steps = [
+        Step("married", "SELECT husband_id AS pid FROM marriage_events"),
+        Step("counted", "SELECT pid, count(*) AS n FROM married GROUP BY pid"),
+    ]
+    with open_engine(region.out / "lake") as engine:
+        out = engine.run(pipeline(steps, "SELECT max(n) FROM counted"))
+    assert isinstance(out, pa.Table) and out.column(0)[0].as_py() >= 1
+
+
+def test_missing_lake_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LakeError, match="does not exist"):
+        open_engine(tmp_path / "nowhere")
+    with pytest.raises(LakeError, match="no dataset found"):
+        open_engine(tmp_path)
