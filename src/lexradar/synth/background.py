@@ -324,9 +324,10 @@ def revoke_after(
     """A licence for p, revoked (or left valid) ``after_days`` after the judgment took effect."""
     pop, rng = w.pop, w.rng
     issued = max(
-        pop.birth[p] + np.timedelta64(int(18.5 * YEAR), "D"),
+        pop.birth[p] + np.timedelta64(int(18.2 * YEAR), "D"),
         eff - int(rng.integers(400, 7000)) * DAY,
     )
+    issued = min(issued, eff - 60 * DAY)  # licensed before the offence
     w.has_license[p] = True
     return w.tables["driver_licenses"].add_one(
         license_no=f"15{w.serial('license'):010d}",
@@ -366,7 +367,14 @@ def civil_suits(w: World) -> None:
 
 
 def civil_case(
-    w: World, a: int, b: int, cause: str, day, appeared: bool = True, a_id: str | None = None
+    w: World,
+    a: int,
+    b: int,
+    cause: str,
+    day,
+    appeared: bool = True,
+    a_id: str | None = None,
+    a_name: str | None = None,
 ) -> int:
     """A civil suit of a against b; returns the plaintiff's judgments row."""
     pop, rng = w.pop, w.rng
@@ -377,13 +385,14 @@ def civil_case(
     won = "plaintiff_won" if rng.random() < 0.8 or not appeared else "plaintiff_lost"
     amount = float(rng.integers(5, 500)) * 1000.0
     first = None
-    for p, role, pid, came in ((a, "plaintiff", a_id, True), (b, "defendant", None, appeared)):
+    parties = ((a, "plaintiff", a_id, a_name, True), (b, "defendant", None, None, appeared))
+    for p, role, pid, pname, came in parties:
         row = w.tables["judgments"].add_one(
             case_no=no,
             cause=cause,
             case_kind="civil",
             party_id=pop.pid[p] if pid is None else pid,
-            party_name=pop.name[p],
+            party_name=pop.name[p] if pname is None else pname,
             party_role=role,
             party_appeared=came,
             judgment_date=day,
@@ -569,13 +578,14 @@ def window(w: World) -> np.ndarray:
 
 
 def _custody_months(w, people, months) -> tuple[np.ndarray, np.ndarray]:
-    """(months overlapping prison/detention, months overlapping community correction)."""
+    """(months overlapping prison/detention, months overlapping correction or outside execution)."""
     cs, ce, kind = w.custody_start[people], w.custody_end[people], w.custody_type[people]
     m0 = months.astype("datetime64[D]")[None, :]
     m1 = (months + 1).astype("datetime64[D]")[None, :] - DAY
     overlap = (~np.isnat(cs))[:, None] & (m0 <= ce[:, None]) & (m1 >= cs[:, None])
     locked = np.isin(kind, ["prison", "detention"])[:, None] & overlap
-    corr = (kind == "community_correction")[:, None] & overlap
+    # probation and temporary execution outside prison: paid, but without the yearly raise
+    corr = np.isin(kind, ["community_correction", "temporary_outside"])[:, None] & overlap
     return locked, corr
 
 

@@ -268,12 +268,14 @@ def marriage_after_death(w: World, counts: Counts) -> None:
 # ------------------------------------------------------------------ identity.double_registration
 def double_registration(w: World, counts: Counts) -> None:
     """Runs after the registry is written: second registrations are appended to persons."""
+    from lexradar.normalize import region_code as rc
     from lexradar.synth.ids import make_ids
-    from lexradar.synth.names import variant
+    from lexradar.synth.names import tables, variant
 
     exact, n_noisy, n_ctrl = counts
     pop, rng, end = w.pop, w.rng, w.data_end
     persons = w.tables["persons"]
+    streets = tables().streets
     counties = sorted(set(pop.county.tolist()))
     taken = set(pop.pid.tolist())
     for i in range(exact + n_noisy):
@@ -306,9 +308,9 @@ def double_registration(w: World, counts: Counts) -> None:
             birth_date=birth,
             ethnicity=pop.ethnicity[p],
             region_code=other,
-            address=f"{w.county_name(other)}{rng.choice(['新华路', '团结街'])}"
-            f"{int(rng.integers(1, 200))}号",
-            household_id=f"H9{w.serial('hh'):08d}",
+            address=f"{rc.full_name(other)}{streets[int(rng.integers(0, len(streets)))]}"
+            f"{int(rng.integers(1, 300))}号",
+            household_id=f"H{int(pop.household.max()) + w.serial('hh'):09d}",
             registered_on=_years_after(w, pop.registered_on[p], 5, 15).clip(max=end - YEAR),
             status="active",
         )
@@ -531,7 +533,7 @@ def license_not_revoked(w: World, counts: Counts) -> None:
         is_noisy = exact <= i < exact + n_noisy
         control = i >= exact + n_noisy
         p = pick(w, None, (25, 57))
-        day = w.date(np.datetime64("2016-01-01"), end - YEAR)
+        day = w.date(max(np.datetime64("2016-01-01"), pop.birth[p] + 21 * YEAR), end - YEAR)
         rec, _, how = noisy(w, p, allow_name_only=False) if is_noisy else (None, "", "")
         in_judgment = is_noisy and w.rng.random() < 0.5
         case = bg.criminal_case(
@@ -581,7 +583,7 @@ def sentence_not_executed(w: World, counts: Counts) -> None:
         is_noisy = i >= exact
         p = pick(w, None, (25, 57))
         rec, _, how = noisy(w, p, allow_name_only=False) if is_noisy else (None, "", "")
-        day = w.date(np.datetime64("2016-01-01"), end - YEAR)
+        day = w.date(max(np.datetime64("2016-01-01"), pop.birth[p] + 21 * YEAR), end - YEAR)
         case = bg.criminal_case(
             w,
             p,
@@ -606,7 +608,7 @@ def sentence_not_executed(w: World, counts: Counts) -> None:
     for kind in ("probation_no_record", "temporary_outside", "custody_id_typo"):
         for _ in range(n_ctrl):
             p = pick(w, None, (25, 57))
-            day = w.date(np.datetime64("2016-01-01"), end - YEAR)
+            day = w.date(max(np.datetime64("2016-01-01"), pop.birth[p] + 21 * YEAR), end - YEAR)
             if kind == "probation_no_record":
                 case = bg.criminal_case(
                     w, p, "盗窃罪", "plain", day, outcome="probation", term=24, custody=None
@@ -726,7 +728,7 @@ def false_litigation(w: World, counts: Counts) -> None:
         k = int(rng.integers(6, 11))
         d0 = w.date(np.datetime64("2016-01-01"), end - 5 * YEAR)
         step = 200 if control == "spread" else 12
-        rec, _, how = noisy(w, a) if is_noisy else (None, "", "")
+        rec, name, how = noisy(w, a) if is_noisy else (None, "", "")
         rows = []
         for j in range(k):
             b = int(defendants[int(rng.integers(0, len(defendants)))])
@@ -738,8 +740,9 @@ def false_litigation(w: World, counts: Counts) -> None:
                 b,
                 "民间借贷纠纷",
                 day,
-                appeared=control == "appeared" or rng.random() < 0.1,
+                appeared=control == "appeared" or (j == 0 and k >= 8),
                 a_id=use,
+                a_name=name if use is not None else None,
             )
             if use is not None:
                 _mention(w, "judgments", row, "party", use, a)

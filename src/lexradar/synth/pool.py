@@ -21,6 +21,27 @@ def reserve(w: World, adults: int, elderly: int) -> None:
         if len(cand) < k:
             raise RuntimeError(f"population too small to plant: {len(cand)} < {k} aged {lo}-{hi}")
         w.reserved[rng.choice(cand, k, replace=False)] = True
+    idx = np.flatnonzero(w.reserved)
+    probe = np.random.default_rng(0)
+    w.pool = _Pool(
+        idx=idx,
+        age=age[idx],
+        gender=pop.gender[idx],
+        year=pop.birth[idx].astype("datetime64[Y]").astype(int) + 1970,
+        variant=np.array([variant(str(n), probe) is not None for n in pop.name[idx]]),
+        old15=np.isin(pop.id_region[idx], _has_old())
+        & (pop.birth[idx] < np.datetime64("1985-01-01")),
+        free=np.ones(len(idx), dtype=bool),
+    )
+
+
+class _Pool:
+    """Column arrays over the reserved persons only, so that picking stays cheap."""
+
+    def __init__(self, **cols: np.ndarray) -> None:
+        self.idx, self.age, self.gender = cols["idx"], cols["age"], cols["gender"]
+        self.year, self.variant, self.old15 = cols["year"], cols["variant"], cols["old15"]
+        self.free = cols["free"]
 
 
 def pick(
@@ -32,28 +53,24 @@ def pick(
     year: int | None = None,
 ) -> int:
     """One unused reserved person matching the wishes (age at the end of the data)."""
-    pop = w.pop
-    a = pop.age_at(w.data_end)
-    ok = w.reserved & ~w.used & (a >= age[0]) & (a < age[1])
+    pool: _Pool = w.pool
+    ok = pool.free & (pool.age >= age[0]) & (pool.age < age[1])
     if sex:
-        ok &= pop.gender == sex
+        ok &= pool.gender == sex
     if year is not None:
-        ok &= pop.birth.astype("datetime64[Y]").astype(int) + 1970 == year
+        ok &= pool.year == year
     if mongol is not None:
-        has_variant = np.array(
-            [variant(n, np.random.default_rng(0)) is not None for n in pop.name[np.flatnonzero(ok)]]
-        )
-        sub = np.flatnonzero(ok)[has_variant == mongol]
-        ok = np.zeros(pop.n, dtype=bool)
-        ok[sub] = True
+        ok &= pool.variant == mongol
     if old15:
-        ok &= np.isin(pop.id_region, _has_old()) & (pop.birth < np.datetime64("1985-01-01"))
+        ok &= pool.old15
     cand = np.flatnonzero(ok)
     if len(cand) == 0:
         if old15 or mongol:
             return pick(w, sex, age, None, False, year)
         raise RuntimeError(f"no reserved person left (sex={sex}, age={age}, year={year})")
-    p = int(cand[int(w.rng.integers(0, len(cand)))])
+    k = int(cand[int(w.rng.integers(0, len(cand)))])
+    pool.free[k] = False
+    p = int(pool.idx[k])
     w.used[p] = True
     return p
 

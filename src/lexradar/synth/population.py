@@ -97,7 +97,8 @@ def build(
     w_birth = h_birth + np.round(rng.normal(2.0, 2.5, n_couples).clip(-6, 10) * YEAR_DAYS).astype(
         "timedelta64[D]"
     )
-    w_birth = np.minimum(w_birth, data_end - np.timedelta64(int(21 * YEAR_DAYS), "D"))
+    too_young = w_birth > data_end - np.timedelta64(int(21 * YEAR_DAYS), "D")
+    w_birth[too_young] = h_birth[too_young] + _years(rng, -4, 0, int(too_young.sum()))
     kids = rng.choice([0, 1, 2, 3], size=n_couples, p=[0.18, 0.42, 0.30, 0.10])
     twins = (kids > 0) & (rng.random(n_couples) < 0.015)
     kid_parent = np.repeat(np.arange(n_couples), kids)
@@ -202,9 +203,9 @@ def build(
     registered_on = np.where(
         birth_county == county,
         birth + rng.integers(3, 60, n) * DAY,
-        birth + _years(rng, 18, 30, n),
+        birth
+        + np.round((data_end - birth) / DAY * rng.uniform(0.2, 0.95, n)).astype("timedelta64[D]"),
     )
-    registered_on = np.minimum(registered_on, data_end - DAY)
     return Population(
         pid=pid,
         name=name,

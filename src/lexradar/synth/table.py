@@ -73,9 +73,22 @@ class Table:
         self.n = 0
         self._chunks: list[pa.Table] = []
         self._flushed = 0  # rows already written
+        self._rows: list[dict[str, Any]] = []  # single rows not yet turned into a chunk
         self._parts = 0
 
     def add(self, **cols: Any) -> np.ndarray:
+        self._materialize()
+        return self._add(**cols)
+
+    def _materialize(self) -> None:
+        if not self._rows:
+            return
+        rows, self._rows = self._rows, []
+        names = sorted({k for r in rows for k in r})
+        self.n -= len(rows)
+        self._add(**{k: [r.get(k) for r in rows] for k in names})
+
+    def _add(self, **cols: Any) -> np.ndarray:
         lengths = {len(v) for v in cols.values() if isinstance(v, (np.ndarray, list, tuple))}
         if len(lengths) != 1:
             raise ValueError(f"{self.name}: columns of unequal or unknown length {lengths}")
@@ -97,7 +110,13 @@ class Table:
         return np.arange(start, start + n)
 
     def add_one(self, **values: Any) -> int:
-        return int(self.add(**{k: [v] for k, v in values.items()})[0])
+        """Add one row; single rows are buffered and converted in bulk."""
+        unknown = set(values) - set(self.schema.names)
+        if unknown:
+            raise ValueError(f"{self.name}: not in the contract: {sorted(unknown)}")
+        self._rows.append(values)
+        self.n += 1
+        return self.n - 1
 
     @property
     def pending(self) -> int:
@@ -105,6 +124,7 @@ class Table:
 
     def flush(self, lake: Path) -> None:
         """Write the rows added since the last flush as the next Parquet part."""
+        self._materialize()
         if not self._chunks and self._parts:
             return
         table = (

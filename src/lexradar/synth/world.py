@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -51,6 +52,8 @@ class World:
     mentions: list[tuple[str, int, str, str, int]] = field(default_factory=list)
     #: reserved persons already used by a plant
     used: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    #: the reserved persons, indexed for picking (see pool.reserve)
+    pool: Any = None
     #: persons whose death never reached the household registry
     unreported: list[int] = field(default_factory=list)
     #: certificates of background marriages (plants cite some of them wrongly)

@@ -1,0 +1,66 @@
+-- correction.left_country: a person under community correction crossed the border outward
+-- during the correction period.
+WITH corrections AS (
+    SELECT record_id, person_id, name, custody_type, start_date, end_date, institution, case_no,
+           COALESCE(end_date, :as_of) AS last_day
+    FROM custody_records
+    WHERE custody_type IN ('community_correction', 'temporary_outside')
+      AND start_date <= :as_of
+),
+exits AS (
+    SELECT c.record_id AS custody_record_id, d.record_id AS document_record_id, d.doc_no,
+           x.record_id AS crossing_record_id, x.port, CAST(x.crossed_at AS DATE) AS exit_day,
+           MIN(CAST(b.crossed_at AS DATE)) AS back_day
+    FROM corrections AS c
+    JOIN travel_documents AS d
+      ON d.person_id = c.person_id
+    JOIN border_crossings AS x
+      ON x.doc_no = d.doc_no
+    LEFT JOIN border_crossings AS b
+      ON b.doc_no = x.doc_no
+     AND b.direction = 'entry'
+     AND b.crossed_at > x.crossed_at
+     AND CAST(b.crossed_at AS DATE) <= :as_of
+    WHERE x.direction = 'exit'
+      AND CAST(x.crossed_at AS DATE) BETWEEN c.start_date AND c.last_day
+      AND CAST(x.crossed_at AS DATE) <= :as_of
+    GROUP BY c.record_id, d.record_id, d.doc_no, x.record_id, x.port, x.crossed_at
+),
+per_correction AS (
+    SELECT custody_record_id,
+           COUNT(*) AS exits,
+           MIN(exit_day) AS first_exit,
+           MAX(exit_day) AS last_exit,
+           MAX(CASE WHEN back_day IS NULL THEN 1 ELSE 0 END) AS not_back,
+           ARRAY_SORT(ARRAY_AGG(DISTINCT port)) AS ports,
+           ARRAY_SORT(ARRAY_AGG(DISTINCT doc_no)) AS doc_nos,
+           ARRAY_SORT(ARRAY_AGG(DISTINCT 'travel_documents:' || document_record_id))
+               AS document_refs,
+           ARRAY_SORT(ARRAY_AGG('border_crossings:' || crossing_record_id)) AS crossing_refs
+    FROM exits
+    GROUP BY custody_record_id
+)
+SELECT c.person_id, c.name AS person_name, c.record_id AS custody_record_id, c.case_no,
+       c.institution, c.start_date, c.end_date, o.exits, o.first_exit, o.last_exit, o.ports,
+       o.doc_nos,
+       CASE c.custody_type WHEN 'community_correction' THEN '社区矫正' ELSE '暂予监外执行' END
+           AS correction_zh,
+       CASE c.custody_type WHEN 'community_correction' THEN 'community correction'
+            ELSE 'temporary execution outside prison' END AS correction_en,
+       CASE WHEN o.not_back = 1 THEN '，至今无入境记录' ELSE '' END AS not_back_zh,
+       CASE WHEN o.not_back = 1 THEN '; there is no record of a return' ELSE '' END
+           AS not_back_en,
+       [c.person_id] AS person_ids,
+       ARRAY_CONCAT(['custody_records:' || c.record_id],
+                    ARRAY_CONCAT(o.crossing_refs, o.document_refs)) AS record_refs,
+       r.region_code,
+       CASE WHEN o.not_back = 1 OR o.exits > 1 THEN 'high' ELSE 'medium' END AS severity
+FROM per_correction AS o
+JOIN corrections AS c
+  ON c.record_id = o.custody_record_id
+LEFT JOIN (
+    SELECT person_id, MIN(region_code) AS region_code
+    FROM persons
+    GROUP BY person_id
+) AS r
+  ON r.person_id = c.person_id

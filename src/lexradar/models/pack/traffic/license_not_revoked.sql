@@ -1,0 +1,82 @@
+-- traffic.license_not_revoked: a dangerous-driving conviction took effect and the driving
+-- licence was still valid revoke_within_days later (or a licence was issued during the ban).
+WITH convictions AS (
+    SELECT record_id, case_no, party_id, party_name, outcome, judgment_date, effective_date,
+           court, court_region_code,
+           effective_date + CAST(:revoke_within_days AS INTEGER) AS deadline
+    FROM judgments
+    WHERE cause = :cause
+      AND case_kind = 'criminal'
+      AND party_role = 'accused'
+      AND outcome IN ('imprisonment', 'criminal_detention', 'probation', 'fine', 'exempted')
+      AND effective_date + CAST(:revoke_within_days AS INTEGER) <= :as_of
+),
+licenses AS (
+    SELECT record_id, license_no, person_id, status, status_date,
+           COALESCE(issued_on, status_date) AS issued
+    FROM driver_licenses
+    WHERE COALESCE(issued_on, status_date) <= :as_of
+),
+checked AS (
+    SELECT j.record_id AS judgment_record_id, l.record_id AS license_record_id, l.license_no,
+           l.status, l.status_date, l.issued,
+           -- valid on the deadline: issued by then and not revoked or cancelled by then
+           CASE WHEN l.issued <= j.deadline
+                 AND (l.status = 'valid' OR l.status_date > j.deadline)
+                THEN 1 ELSE 0 END AS valid_at_deadline,
+           -- issued after the conviction took effect, within the ban on obtaining a licence
+           CASE WHEN l.issued > j.effective_date
+                 AND EXTRACT(YEAR FROM l.issued) * 10000 + EXTRACT(MONTH FROM l.issued) * 100
+                     + EXTRACT(DAY FROM l.issued)
+                     < (EXTRACT(YEAR FROM j.effective_date) + CAST(:ban_years AS INTEGER)) * 10000
+                       + EXTRACT(MONTH FROM j.effective_date) * 100
+                       + EXTRACT(DAY FROM j.effective_date)
+                THEN 1 ELSE 0 END AS issued_in_ban
+    FROM convictions AS j
+    JOIN licenses AS l
+      ON l.person_id = j.party_id
+),
+per_judgment AS (
+    SELECT judgment_record_id,
+           MAX(CASE WHEN status = 'valid' THEN 1 ELSE 0 END) AS still_valid,
+           MAX(valid_at_deadline) AS any_valid_at_deadline,
+           MAX(issued_in_ban) AS any_issued_in_ban,
+           MIN(CASE WHEN issued_in_ban = 1 THEN issued END) AS issued_in_ban_on,
+           MIN(CASE WHEN status <> 'valid' THEN status_date END) AS ended_on,
+           ARRAY_SORT(ARRAY_AGG(license_no)) AS license_nos,
+           ARRAY_SORT(ARRAY_AGG('driver_licenses:' || license_record_id)) AS license_refs
+    FROM checked
+    WHERE valid_at_deadline = 1 OR issued_in_ban = 1
+    GROUP BY judgment_record_id
+)
+SELECT j.party_id AS person_id, j.party_name AS person_name, j.record_id AS judgment_record_id,
+       j.case_no, j.court, j.effective_date, j.deadline, o.license_nos,
+       CASE
+           WHEN o.any_valid_at_deadline = 1 AND o.still_valid = 1
+               THEN '在' || CAST(j.deadline AS VARCHAR) || '前未被吊销，至今仍为有效状态'
+           WHEN o.any_valid_at_deadline = 1
+               THEN '在' || CAST(j.deadline AS VARCHAR) || '前未被吊销，直至'
+                    || CAST(o.ended_on AS VARCHAR) || '才被吊销或注销'
+           ELSE '系其于' || CAST(o.issued_in_ban_on AS VARCHAR)
+                || '在法定禁止重新取得驾驶证期限内取得'
+       END AS finding_zh,
+       CASE
+           WHEN o.any_valid_at_deadline = 1 AND o.still_valid = 1
+               THEN 'was not revoked by ' || CAST(j.deadline AS VARCHAR) || ' and is still valid'
+           WHEN o.any_valid_at_deadline = 1
+               THEN 'was not revoked by ' || CAST(j.deadline AS VARCHAR)
+                    || ' and was only revoked or cancelled on ' || CAST(o.ended_on AS VARCHAR)
+           ELSE 'was issued on ' || CAST(o.issued_in_ban_on AS VARCHAR)
+                || ', within the period in which a new licence may not be obtained'
+       END AS finding_en,
+       [j.party_id] AS person_ids,
+       ARRAY_CONCAT(['judgments:' || j.record_id], o.license_refs) AS record_refs,
+       j.court_region_code AS region_code,
+       CASE
+           WHEN o.still_valid = 1 THEN 'high'
+           WHEN o.any_issued_in_ban = 1 THEN 'medium'
+           ELSE 'low'
+       END AS severity
+FROM per_judgment AS o
+JOIN convictions AS j
+  ON j.record_id = o.judgment_record_id
