@@ -11,7 +11,6 @@ from lexradar.datasets.lake import write_rows
 from lexradar.engine import open_engine
 from lexradar.models import Registry
 from lexradar.models.run import run_model
-from lexradar.synth.score import read_truth, score
 
 D = dt.date
 H, W1, W2 = "150402198001010011", "150402198203030026", "150404198505050024"
