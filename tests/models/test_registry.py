@@ -91,9 +91,14 @@ def test_id_must_match_the_path(folder: Path) -> None:
         load_model(folder / "marriage" / "bigamy2.yaml", folder)
 
 
-def test_an_extra_folder_cannot_redefine_a_pack_model(folder: Path) -> None:
+def test_a_project_folder_replaces_a_pack_model_but_not_another_folder(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    assert Registry([folder]).get("marriage.bigamy").path.is_relative_to(folder)
+    other = tmp_path_factory.mktemp("other")
+    shutil.copytree(folder / "marriage", other / "marriage")
     with pytest.raises(ModelError, match="defined twice"):
-        Registry([folder])
+        Registry([folder, other])
 
 
 def test_compile_binds_parameters_and_speaks_spark() -> None:

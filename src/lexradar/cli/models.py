@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,10 @@ from rich.table import Table
 from lexradar.cli.common import console, fails_cleanly, parse_params, progress_bar, settings
 from lexradar.cli.data import LakeOpt
 
-app = typer.Typer(help="Supervision models: list, show.", no_args_is_help=True)
+app = typer.Typer(
+    help="Supervision models: list, show, validate, test, run, new, promote, export, import.",
+    no_args_is_help=True,
+)
 
 AsOfOpt = Annotated[
     dt.datetime | None,
@@ -111,4 +115,143 @@ def run_to_file(lake, model, as_of, param, out):  # type: ignore[no-untyped-def]
 
         clues, records = run_models(engine, models, s.run_date(), params, on_done)
     write_clues(clues, out)
+    log = out.with_name(out.name + ".runs.jsonl")
+    log.write_text("".join(json.dumps(r.as_dict()) + "\n" for r in records), encoding="utf-8")
     return clues, records
+
+
+@app.command("validate")
+@fails_cleanly
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="A model header (.yaml) or a folder of models.")
+    ] = None,
+) -> None:
+    """Check model files: header, SQL, datasets, columns, parameters (file, line, field)."""
+    from lexradar.models.registry import load_model, model_files
+
+    if path is None:
+        models = list(_registry().models.values())
+    elif path.is_dir():
+        models = [load_model(p, path) for p in model_files(path)]
+    else:
+        models = [load_model(path)]
+    for m in models:
+        console.print(f"[green]ok[/] {m.id} v{m.spec.version} ({m.path})")
+
+
+@app.command("test")
+@fails_cleanly
+def test(
+    model_id: Annotated[str | None, typer.Argument(help="Model id (default: every model).")] = None,
+) -> None:
+    """Run the golden examples of a model (or all) and show a diff for every failure."""
+    from lexradar.models.examples import run_all
+
+    reg = _registry()
+    failed = 0
+    for m in [reg.get(model_id)] if model_id else list(reg.models.values()):
+        results = run_all(m)
+        bad = [r for r in results if not r.passed]
+        failed += len(bad)
+        mark = "[green]ok[/]" if not bad else "[red]FAIL[/]"
+        console.print(f"{mark} {m.id}: {len(results) - len(bad)}/{len(results)} examples pass")
+        for r in bad:
+            console.print(f"  [red]✗[/] {getattr(r, 'name', '')}", highlight=False)
+            console.print(r.diff, highlight=False, markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("run")
+@fails_cleanly
+def run_one(
+    model_id: Annotated[str, typer.Argument(help="Model id.")],
+    out: Annotated[Path, typer.Option("--out", help="Clue file (.csv or .parquet).")] = Path(
+        "clues.parquet"
+    ),
+    lake: LakeOpt = None,
+    as_of: AsOfOpt = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Parameter NAME=VALUE; repeatable.")
+    ] = None,
+) -> None:
+    """Run one model over the lake (same as `lexradar run --model ID`)."""
+    _, records = run_to_file(lake, [model_id], as_of, param, out)
+    (r,) = records
+    console.print(
+        f"{r.model_id} v{r.model_version}: {r.clues} clues from {r.rows_scanned:,} rows "
+        f"in {r.seconds:.2f}s → {out} (run {r.run_id})"
+    )
+
+
+def _own_folder(folder: Path | None) -> Path:
+    if folder is not None:
+        return folder
+    paths = settings().model_paths
+    return paths[0] if paths else Path("models")
+
+
+@app.command("new")
+@fails_cleanly
+def new(
+    model_id: Annotated[str, typer.Argument(help="Dotted id, e.g. pension.double_payment.")],
+    domain: Annotated[
+        str, typer.Option("--domain", help="criminal, civil, administrative or public_interest.")
+    ],
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Model folder (default: first of model_paths).")
+    ] = None,
+) -> None:
+    """Scaffold a model: header, SQL and an examples file, in draft status."""
+    from lexradar.models.scaffold import new_model
+
+    if domain not in ("criminal", "civil", "administrative", "public_interest"):
+        raise typer.BadParameter("criminal, civil, administrative or public_interest")
+    header = new_model(model_id, domain, _own_folder(folder))
+    console.print(f"created {header}, {header.with_suffix('.sql')} and its examples file")
+
+
+@app.command("promote")
+@fails_cleanly
+def promote(
+    model_id: Annotated[str, typer.Argument(help="Model id.")],
+    to: Annotated[str, typer.Option("--to", help="draft, testing, production or retired.")],
+    by: Annotated[str, typer.Option("--by", help="Who decides.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")] = "",
+) -> None:
+    """Move a model along its lifecycle; the move is recorded in the model's history."""
+    from lexradar.models.scaffold import move
+
+    m = move(_registry().get(model_id), to, by, reason)
+    console.print(f"{m.id} is now {m.spec.status} ({len(m.spec.history)} moves recorded)")
+
+
+@app.command("export")
+@fails_cleanly
+def export(
+    model_id: Annotated[str, typer.Argument(help="Model id.")],
+    out: Annotated[Path, typer.Option("--out", help="File or folder.")] = Path("."),
+) -> None:
+    """Write a model with its SQL, golden examples and docs as one file to share."""
+    from lexradar.models.bundle import export_model
+
+    console.print(f"wrote {export_model(_registry().get(model_id), out)}")
+
+
+@app.command("import")
+@fails_cleanly
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="A .lexmodel.yaml file.")],
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Model folder (default: first of model_paths).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace a model of the same id.")] = False,
+) -> None:
+    """Unpack a shared model into a model folder and validate it."""
+    from lexradar.models.bundle import import_model
+
+    target = _own_folder(folder)
+    known = set(_registry().models)
+    m = import_model(bundle, target, known, force)
+    console.print(f"imported {m.id} v{m.spec.version} into {m.path}")

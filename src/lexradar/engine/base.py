@@ -55,6 +55,18 @@ class Engine(ABC):
         table = self.run(Step(name, sql))
         return table.column(0)[0].as_py() if table.num_rows else None
 
+    def dataset_stats(self, names: Sequence[str]) -> tuple[int, list[str]]:
+        """(rows in these datasets, the ingestion batches they hold) — what a run reads."""
+        rows, batches = 0, set()
+        for name in names:
+            table = self.run(
+                Step(f"stats of {name}", f"SELECT batch_id, count(*) FROM {name} GROUP BY 1")
+            )
+            for batch, n in zip(*(c.to_pylist() for c in table.columns), strict=True):
+                rows += n
+                batches.add(batch)
+        return rows, sorted(batches)
+
     @abstractmethod
     def _execute(self, sql: str) -> pa.Table:
         """Run one SQL statement in this backend's dialect and return an Arrow table."""

@@ -102,14 +102,23 @@ def model_files(root: Path) -> Iterator[Path]:
 
 
 class Registry:
-    """Every model known to a project, by id."""
+    """Every model known to a project, by id.
+
+    A model in one of the project's folders replaces the pack model of the same id; two folders
+    of the project defining one id is an error.
+    """
 
     def __init__(self, extra_paths: Iterable[Path] = ()) -> None:
         self.models: dict[str, Model] = {}
-        for root in (pack_root(), *map(Path, extra_paths)):
+        pack = pack_root()
+        for root in (pack, *map(Path, extra_paths)):
             for path in model_files(root):
                 model = load_model(path, root)
-                if model.id in self.models:
+                earlier = self.models.get(model.id)
+                if earlier is not None and earlier.path.is_relative_to(pack):
+                    self.models[model.id] = model  # a procuratorate's own version of a pack model
+                    continue
+                if earlier is not None:
                     raise ModelError(
                         f"model id '{model.id}' is defined twice (also in "
                         f"{self.models[model.id].path})",

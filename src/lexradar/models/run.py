@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from lexradar.datasets import CONTRACT
 from lexradar.engine import Engine, Step
 from lexradar.errors import Location, ModelError
 from lexradar.models.compile import compile_model
@@ -37,6 +38,7 @@ CLUE_SCHEMA = pa.schema(
         ("explanation", pa.string()),
         ("explanation_en", pa.string()),
         ("evidence", pa.string()),
+        ("sources", pa.string()),
     ]
 )
 SEVERITIES = ("high", "medium", "low")
@@ -55,6 +57,23 @@ class RunRecord:
     clues: int
     seconds: float
     sql: str = field(repr=False, default="")
+    rows_scanned: int = 0
+    input_batches: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The record as JSON-ready values (what run logs and the casebook keep)."""
+        return {
+            "run_id": self.run_id,
+            "model_id": self.model_id,
+            "model_version": self.model_version,
+            "engine": self.engine,
+            "as_of": self.as_of.isoformat(),
+            "parameters": {k: str(v) for k, v in self.parameters.items()},
+            "input_batches": self.input_batches,
+            "rows_scanned": self.rows_scanned,
+            "clues": self.clues,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def fingerprint(model_id: str, key: Iterable[object]) -> str:
@@ -71,6 +90,30 @@ def _fmt(value: object) -> object:
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return "" if value is None else value
+
+
+def _sources(engine: Engine, refs: list[str]) -> list[str]:
+    """For each clue's refs, the provenance of every record: ``dataset:batch_id/source_row``."""
+    wanted: dict[str, set[str]] = {}
+    for text in refs:
+        for ref in filter(None, text.split(";")):
+            dataset, _, record = ref.partition(":")
+            wanted.setdefault(dataset, set()).add(record)
+    where: dict[str, str] = {}
+    for dataset, ids in wanted.items():
+        if dataset not in CONTRACT:
+            continue
+        listed = ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids))
+        found = engine.run(
+            Step(
+                f"provenance of {dataset}",
+                f"SELECT record_id, batch_id, source_row FROM {dataset} "
+                f"WHERE record_id IN ({listed})",
+            )
+        )
+        for rid, batch, row in zip(*(found.column(i).to_pylist() for i in range(3)), strict=True):
+            where[f"{dataset}:{rid}"] = f"{dataset}:{batch}/{row}"
+    return [";".join(where.get(r, r) for r in filter(None, text.split(";"))) for text in refs]
 
 
 def plan_sql(model: Model, as_of: dt.date, params: dict[str, object] | None, dialect: str) -> str:
@@ -128,7 +171,9 @@ def run_model(
         out["evidence"].append(
             json.dumps({k: row[k] for k in extra}, ensure_ascii=False, default=str)
         )
+    out["sources"] = _sources(engine, out["record_refs"])
     table = pa.table(out, schema=CLUE_SCHEMA)
+    rows_scanned, batches = engine.dataset_stats(spec.datasets)
     record = RunRecord(
         run_id,
         spec.id,
@@ -139,6 +184,8 @@ def run_model(
         table.num_rows,
         time.perf_counter() - started,
         plan.sql,
+        rows_scanned,
+        batches,
     )
     return table, record
 

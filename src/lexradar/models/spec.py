@@ -56,6 +56,26 @@ class ClueSpec(BaseModel):
     severity: str = Field(default="severity", description="Column: high, medium or low.")
 
 
+class Transition(BaseModel):
+    """One lifecycle step of a model: who moved it from which status to which, when and why."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_status: Status = Field(alias="from")
+    to_status: Status = Field(alias="to")
+    by: str
+    at: dt.datetime
+    reason: str = ""
+
+
+#: allowed lifecycle moves
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("testing", "retired"),
+    "testing": ("draft", "production", "retired"),
+    "production": ("testing", "retired"),
+    "retired": ("draft",),
+}
+
+
 class ModelSpec(BaseModel):
     """The header of a model file."""
 
@@ -73,6 +93,9 @@ class ModelSpec(BaseModel):
     version: int = Field(ge=1)
     owner: str = Field(pattern=r"^\d{6}$", description="Region code of the owning procuratorate.")
     description: str
+    history: list[Transition] = Field(
+        default_factory=list, description="Lifecycle transitions, oldest first."
+    )
 
     @field_validator("datasets")
     @classmethod

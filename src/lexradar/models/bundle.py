@@ -1,0 +1,70 @@
+"""A model as one file, to move between procuratorates: header, SQL, golden examples, docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from lexradar.errors import Location, ModelError
+from lexradar.models.registry import EXAMPLES_SUFFIX, Model, load_model
+
+FORMAT = "lexradar-model/1"
+SUFFIX = ".lexmodel.yaml"
+
+
+def export_model(model: Model, out: Path) -> Path:
+    """Write the model, its SQL, its examples and its docs page (if any) to one YAML file."""
+    examples = model.path.with_name(model.path.stem + EXAMPLES_SUFFIX)
+    docs = model.path.with_suffix(".md")
+    bundle = {
+        "format": FORMAT,
+        "id": model.id,
+        "version": model.spec.version,
+        "header": model.path.read_text(encoding="utf-8"),
+        "sql": model.sql,
+        "examples": examples.read_text(encoding="utf-8") if examples.exists() else None,
+        "docs": docs.read_text(encoding="utf-8") if docs.exists() else None,
+    }
+    out = Path(out)
+    if out.is_dir():
+        out = out / f"{model.id}{SUFFIX}"
+    out.write_text(
+        yaml.safe_dump(bundle, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
+    return out
+
+
+def import_model(bundle_file: Path, folder: Path, known: set[str], force: bool = False) -> Model:
+    """Unpack a bundle into ``folder`` (at the path its id names) and validate it."""
+    bundle_file = Path(bundle_file)
+    try:
+        data = yaml.safe_load(bundle_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ModelError(f"cannot read the bundle: {exc}", Location(file=str(bundle_file))) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelError(f"not a {FORMAT} bundle", Location(file=str(bundle_file), field="format"))
+    model_id = str(data.get("id", ""))
+    if model_id in known and not force:
+        raise ModelError(
+            f"a model '{model_id}' is already registered; use --force to replace yours",
+            Location(file=str(bundle_file), field="id"),
+        )
+    header = Path(folder, *model_id.split(".")).with_suffix(".yaml")
+    header.parent.mkdir(parents=True, exist_ok=True)
+    written = [header, header.with_suffix(".sql")]
+    header.write_text(data["header"], encoding="utf-8")
+    header.with_suffix(".sql").write_text(data["sql"], encoding="utf-8")
+    if data.get("examples"):
+        ex = header.with_name(header.stem + EXAMPLES_SUFFIX)
+        ex.write_text(data["examples"], encoding="utf-8")
+        written.append(ex)
+    if data.get("docs"):
+        header.with_suffix(".md").write_text(data["docs"], encoding="utf-8")
+        written.append(header.with_suffix(".md"))
+    try:
+        return load_model(header, Path(folder))
+    except ModelError:
+        for f in written:  # an invalid bundle leaves nothing behind
+            f.unlink(missing_ok=True)
+        raise
