@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	$(PY) bench/synth.py
 
 clean:
