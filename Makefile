@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench
+.PHONY: demo test lint install clean bench java
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/lexradar demo --persons 100000 --seed 1 --out demo
 
+## java: Spark needs a Java runtime; install Debian's when the machine has none
+java:
+	@command -v java >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q openjdk-17-jre-headless)
+
 ## test: ruff, then the whole test suite (no tests collected counts as failure)
-test: $(STAMP)
+test: $(STAMP) java
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(PY) -m pytest -q
