@@ -112,3 +112,16 @@ def test_validate_points_at_the_broken_line_and_field(
     code, out = cli("models", "validate", str(project / "models"))
     assert code == 2, out
     assert where[0] in out and where[1] in out, out
+
+
+def test_models_test_runs_the_golden_examples_and_shows_a_diff(project: Path) -> None:
+    code, out = cli("models", "test", "marriage.bigamy")
+    assert code == 0 and "marriage.bigamy" in out and "examples pass" in out
+    cli("models", "export", "marriage.bigamy", "--out", str(project))
+    cli("models", "import", str(project / "marriage.bigamy.lexmodel.yaml"), "--force")
+    examples = project / "models" / "marriage" / "bigamy.examples.yaml"
+    text = examples.read_text(encoding="utf-8")
+    examples.write_text(text.replace("severity: high", "severity: low", 1), encoding="utf-8")
+    code, out = cli("models", "test", "marriage.bigamy")
+    assert code == 1, out
+    assert "FAIL" in out and "severity" in out

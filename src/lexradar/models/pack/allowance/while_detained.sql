@@ -1,12 +1,13 @@
 -- allowance.while_detained: minimum living allowance paid for months spent in prison or detention.
 WITH sentenced AS (
     -- criminal cases that ended in a sentence served in custody
-    SELECT case_no, MIN(effective_date) AS effective_date
+    -- (per accused: a co-defendant's sentence says nothing of this person's detention)
+    SELECT case_no, party_id, party_name, MIN(effective_date) AS effective_date
     FROM judgments
     WHERE case_kind = 'criminal' AND party_role = 'accused'
       AND outcome IN ('imprisonment', 'criminal_detention')
       AND effective_date <= :as_of
-    GROUP BY case_no
+    GROUP BY case_no, party_id, party_name
 ),
 custody AS (
     -- a detention house also holds suspects before trial: detention counts from the day the
@@ -19,6 +20,7 @@ custody AS (
     FROM custody_records AS c
     LEFT JOIN sentenced AS s
       ON s.case_no = c.case_no
+     AND (s.party_id = c.person_id OR s.party_name = c.name)
     WHERE c.start_date <= :as_of
       AND c.custody_type IN ('prison', 'detention')
       AND (c.custody_type <> 'detention' OR s.case_no IS NOT NULL)

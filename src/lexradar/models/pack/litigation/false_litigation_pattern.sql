@@ -30,7 +30,7 @@ gaps AS (
     FROM suits
 ),
 runs AS (
-    -- a run: the plaintiff's suits, each less than window_days after the previous one
+    -- a run: the plaintiff's suits, each at most window_days after the previous one
     SELECT record_id, plaintiff_key,
            SUM(starts_run) OVER (
                PARTITION BY plaintiff_key ORDER BY judgment_date, record_id

@@ -38,11 +38,14 @@ checked AS (
 ),
 per_judgment AS (
     SELECT judgment_record_id,
-           MAX(CASE WHEN status = 'valid' THEN 1 ELSE 0 END) AS still_valid,
+           -- as of the run date: a later revocation does not count yet
+           MAX(CASE WHEN status = 'valid' OR status_date > :as_of THEN 1 ELSE 0 END)
+               AS still_valid,
            MAX(valid_at_deadline) AS any_valid_at_deadline,
            MAX(issued_in_ban) AS any_issued_in_ban,
            MIN(CASE WHEN issued_in_ban = 1 THEN issued END) AS issued_in_ban_on,
-           MIN(CASE WHEN status <> 'valid' THEN status_date END) AS ended_on,
+           MIN(CASE WHEN status <> 'valid' AND status_date <= :as_of THEN status_date END)
+               AS ended_on,
            ARRAY_SORT(ARRAY_AGG(license_no)) AS license_nos,
            ARRAY_SORT(ARRAY_AGG('driver_licenses:' || license_record_id)) AS license_refs
     FROM checked
