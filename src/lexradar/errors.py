@@ -78,3 +78,7 @@ class NormalizeError(LexradarError):
         self.reason = reason
         self.value = value
         super().__init__(f"{message} (value {value!r})", location)
+
+
+class IngestError(LexradarError):
+    """A raw agency file or its mapping cannot be ingested; nothing of the batch is written."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from lexradar.cli import data, evaluate, models
+from lexradar.cli import data, evaluate, ingest, models
 from lexradar.cli.common import console
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app.command("lake")(data.lake)
 app.command("run")(models.run)
 app.command("eval")(evaluate.evaluate)
 app.command("demo")(evaluate.demo)
+app.command("ingest")(ingest.ingest)
+app.command("batches")(ingest.batches)
+app.command("quality")(ingest.quality)
 app.add_typer(models.app, name="models")
 
 

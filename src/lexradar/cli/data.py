@@ -52,6 +52,13 @@ def synth(
     data_end: Annotated[
         str, typer.Option(help="Last day of the generated records (YYYY-MM-DD).")
     ] = "2025-12-31",
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Also render raw agency files into out/raw and mappings into out/mappings.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic Inner Mongolia region with planted anomalies and its answer key."""
     result = run_synth(persons, seed, out, data_end)
@@ -67,6 +74,15 @@ def synth(
         f"{planted} planted anomalies and {controls} negative controls in "
         f"{out / 'truth.csv'}; generated in {result.seconds:.1f}s"
     )
+    if raw:
+        from lexradar.synth.raw import render_raw
+
+        summary = render_raw(out, seed)
+        console.print(
+            f"raw agency files in {out / 'raw'} ({len(summary['files'])} files, "
+            f"{summary['damaged_excel']} ID cells stored as numbers), mappings in "
+            f"{out / 'mappings'}: lexradar ingest {out / 'mappings'}/*.yaml"
+        )
 
 
 def run_synth(persons: int, seed: int, out: Path, data_end: str = "2025-12-31"):  # type: ignore[no-untyped-def]

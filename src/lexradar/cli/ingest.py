@@ -1,0 +1,135 @@
+"""Commands about ingestion: ingest raw files, list batches, show quality reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lexradar.cli.common import console, err_console, fails_cleanly, settings
+
+NUMBERS = ("read", "loaded", "quarantined")
+LakeOpt = Annotated[
+    Path | None, typer.Option("--lake", help="Lake folder (default: lexradar.toml's lake).")
+]
+
+
+@fails_cleanly
+def ingest(
+    mappings: Annotated[list[Path], typer.Argument(help="Mapping files (YAML), one per source.")],
+    lake: LakeOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per batch instead of a table.")
+    ] = False,
+    replace: Annotated[
+        str | None,
+        typer.Option("--replace", help="Batch id (or prefix) that the ingested file supersedes."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes to ingest files in parallel (one file per process).")
+    ] = 1,
+) -> None:
+    """Ingest raw agency files into the lake; every row is loaded or quarantined."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lexradar.ingest.pipeline import ingest as run
+
+    s = settings(lake)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("ingesting", total=None, rows=0)
+
+        def progress(label: str, rows: int) -> None:
+            bar.update(task, description=label, rows=rows)
+
+        results = run(list(mappings), s.lake, replace, progress, workers)
+    if as_json:
+        for r in results:
+            typer.echo(json.dumps(r.as_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"ingested into {s.lake}", title_justify="left")
+    for col in ("batch", "dataset", "file", "status", "read", "loaded", "quarantined", "warnings"):
+        table.add_column(col, justify="right" if col in NUMBERS else "left")
+    for r in results:
+        warned = ", ".join(f"{k} {v}" for k, v in r.warnings.items())
+        table.add_row(r.batch_id, r.dataset, Path(r.file).name, r.status, f"{r.read:,}",
+                      f"{r.loaded:,}", f"{r.quarantined:,}", warned)  # fmt: skip
+    console.print(table)
+    for r in results:
+        if r.status == "loaded":
+            console.print(
+                f"{r.batch_id}: loaded {r.loaded:,} + quarantined {r.quarantined:,} "
+                f"= read {r.read:,}"
+                + (f"; rejects: {r.rejects}" if r.rejects else "")
+                + (f"; supersedes {r.replaced}" if r.replaced else "")
+            )
+
+
+@fails_cleanly
+def batches(lake: LakeOpt = None) -> None:
+    """List the ingestion batches of the lake."""
+    from lexradar.ingest.batches import list_batches
+
+    s = settings(lake)
+    table = Table(title=f"batches of {s.lake}", title_justify="left")
+    for col in ("batch", "dataset", "file", "status", "read", "loaded", "quarantined", "finished"):
+        table.add_column(col, justify="right" if col in NUMBERS else "left")
+    for m in list_batches(Path(s.lake)):
+        table.add_row(m["batch_id"], m["dataset"], Path(m["file"]).name, m["status"],
+                      f"{m['read']:,}", f"{m['loaded']:,}", f"{m['quarantined']:,}",
+                      m.get("finished", ""))  # fmt: skip
+    console.print(table)
+
+
+@fails_cleanly
+def quality(
+    batch: Annotated[
+        str | None, typer.Argument(help="Batch id or prefix; without it, one report per dataset.")
+    ] = None,
+    lake: LakeOpt = None,
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Show the quality report of a batch, or of every dataset of the lake."""
+    from lexradar.datasets.contract_model import CONTRACT
+    from lexradar.errors import IngestError, Location
+    from lexradar.ingest.batches import find_batch, list_batches
+    from lexradar.ingest.quality import batch_report, dataset_report, tables
+
+    s = settings(lake)
+    root = Path(s.lake)
+    if batch:
+        manifest = find_batch(root, batch)
+        if manifest is None:
+            raise IngestError(f"no single batch matches '{batch}'", Location(file=str(root)))
+        reports = [batch_report(root, manifest)]
+    else:
+        present = {m["dataset"] for m in list_batches(root)}
+        names = [dataset] if dataset else [n for n in CONTRACT if n in present]
+        reports = [dataset_report(root, n) for n in names]
+    for report in reports:
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False, default=str))
+        else:
+            for t in tables(report):
+                console.print(t)
+
+
+#: The commands as their own application, for ``python -m lexradar.cli.ingest``.
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+app.command("ingest")(ingest)
+app.command("batches")(batches)
+app.command("quality")(quality)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
