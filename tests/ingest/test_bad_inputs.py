@@ -161,14 +161,12 @@ def test_xlsx_id_column_of_floats_is_flagged_damaged(tmp_path: Path) -> None:
     _xlsx(tmp_path / "d.xlsx", {"死亡": rows})
     lake = tmp_path / "lake"
     result = ingest([deaths_mapping(tmp_path, "d.xlsx")], lake)[0]
-    assert (result.loaded, result.quarantined) == (2, 1)
-    [q] = _quarantine(lake, result.batch_id)
-    assert (q["source_row"], q["field"], q["reason"]) == (1, "person_id", "damaged_excel")
-    assert q["raw_value"] == "1.50404199001011e+17"
+    assert (result.loaded, result.quarantined) == (3, 0), "a damaged ID is kept, never guessed"
     got = pq.read_table(lake / "deaths").to_pydict()
-    assert got["person_id"][0] == resident_id.to18(id15)
-    assert str(got["death_date"][0]) == "2020-01-01"  # serial 43831
-    assert result.warnings == {"converted_15": 1}
+    assert got["person_id"][0] == "1.50404199001011e+17", "kept as Excel gave it"
+    assert got["person_id"][1] == resident_id.to18(id15)
+    assert str(got["death_date"][1]) == "2020-01-01"  # serial 43831
+    assert result.warnings == {"damaged_excel": 1, "converted_15": 1}
 
 
 def test_xlsx_merged_cells_leave_rows_that_are_quarantined(tmp_path: Path) -> None:
@@ -190,14 +188,15 @@ def test_gbk_fixture_keeps_fixable_defects_as_warnings(tmp_path: Path) -> None:
     (tmp_path / "persons_gbk.csv").write_bytes((FIXTURES / "persons_gbk.csv").read_bytes())
     lake = tmp_path / "lake"
     result = ingest([mapping], lake)[0]
-    assert (result.read, result.loaded, result.quarantined) == (7, 4, 3)
-    assert result.rejects == {"damaged_excel": 1, "date_out_of_range": 1, "unmapped_value": 1}
+    assert (result.read, result.loaded, result.quarantined) == (7, 5, 2)
+    assert result.rejects == {"date_out_of_range": 1, "unmapped_value": 1}
+    assert result.warnings["damaged_excel"] == 1, "kept with its flag"
     assert result.warnings["converted_15"] == 1
     assert result.warnings["traditional_name"] == 1
     assert result.warnings["name_dot_variant"] == 1
     assert list_batches(lake)[0]["encoding"] == "gb18030"
     names = pq.read_table(lake / "persons").column("name").to_pylist()
-    assert names == ["张伟", "张丽华", "巴特尔·那顺", "王芳"]
+    assert names == ["张伟", "张丽华", "巴特尔·那顺", "王芳", "李四"]
 
 
 @settings(

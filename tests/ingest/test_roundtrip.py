@@ -45,19 +45,19 @@ def _cleaned_names(folder: Path) -> pa.Table:
 def test_raw_region_round_trips_row_for_row_except_damaged(
     raw_region: Path, ingested: Path
 ) -> None:
-    quarantine = duckdb.sql(f"select * from '{ingested}/_quarantine/*.parquet'").fetchall()
-    assert quarantine, "the .xlsx marriage registry holds some IDs stored as numbers"
-    reasons = duckdb.execute(
-        f"select distinct dataset, reason from '{ingested}/_quarantine/*.parquet'"
-    ).fetchall()
-    assert reasons == [("marriage_events", "damaged_excel")]
+    # an ID Excel stored as a number is kept as Excel gave it (e.g. 1.50404199001011e+17),
+    # flagged, never guessed: those rows are the only ones that differ from the canonical lake
     damaged = {
         row[0]
         for row in duckdb.execute(
-            f"select json_extract_string(raw_row, '$.业务流水号') "
-            f"from '{ingested}/_quarantine/*.parquet'"
+            f"select record_id from '{ingested}/marriage_events/*.parquet' "
+            "where husband_id ilike '%e+%' or wife_id ilike '%e+%'"
         ).fetchall()
     }
+    assert damaged, "the .xlsx marriage registry holds some IDs stored as numbers"
+    assert not list(ingested.glob("_quarantine/*.parquet")) or not duckdb.sql(
+        f"select * from '{ingested}/_quarantine/*.parquet'"
+    ).fetchall()
     for name, ds in CONTRACT.items():
         cols = ", ".join([f.name for f in ds.fields] + ["record_id"])
         canonical = _cleaned_names(raw_region / "lake" / name)  # noqa: F841 - read by duckdb
@@ -65,7 +65,7 @@ def test_raw_region_round_trips_row_for_row_except_damaged(
         got = f"select {cols} from '{ingested}/{name}/*.parquet'"
         missing = duckdb.execute(f"({truth}) except all ({got})").fetchall()
         extra = duckdb.execute(f"({got}) except all ({truth})").fetchall()
-        assert extra == [], f"{name}: rows that are not in the canonical lake: {extra[:3]}"
+        assert {row[-1] for row in extra} <= damaged, f"{name}: rows not in the canonical lake"
         ids = {row[-1] for row in missing}
         assert ids <= damaged, f"{name}: rows lost: {sorted(ids - damaged)[:5]}"
         if name != "marriage_events":

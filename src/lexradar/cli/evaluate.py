@@ -78,8 +78,18 @@ def demo(
     persons: Annotated[int, typer.Option(help="Persons in the synthetic region.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     out: Annotated[Path, typer.Option(help="Folder for the region and the clues.")] = Path("demo"),
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw/--canonical",
+            help="Go through raw agency files and ingestion (default), or use the generated "
+            "canonical lake directly.",
+        ),
+    ] = True,
 ) -> None:
-    """Generate a region, run every model, score the clues against the planted truth."""
+    """Generate a region, ingest it as agencies hand it over, run every model, score the clues."""
+    import shutil
+
     from lexradar.cli.data import run_synth
     from lexradar.cli.models import run_to_file
     from lexradar.synth.score import score_files
@@ -87,18 +97,33 @@ def demo(
     console.rule(f"1. a synthetic region of {persons:,} persons (seed {seed})")
     result = run_synth(persons, seed, out)
     planted = sum(v for (_, k, _), v in result.truth.items() if k == "planted")
-    console.print(
-        f"{sum(result.rows.values()):,} records in {out / 'lake'}; "
-        f"{planted} planted anomalies; {result.seconds:.1f}s"
-    )
-    console.rule("2. every model, over the lake")
+    console.print(f"{sum(result.rows.values()):,} records; {planted} planted anomalies; "
+                  f"{result.seconds:.1f}s")  # fmt: skip
+    lake = out / "lake"
+    if raw:
+        from lexradar.ingest.pipeline import ingest
+        from lexradar.synth.raw import render_raw
+
+        console.rule("2. raw agency files, ingested")
+        summary = render_raw(out, seed)
+        lake = out / "ingested"
+        shutil.rmtree(lake, ignore_errors=True)
+        mappings = sorted((out / "mappings").glob("*.yaml"))
+        batches = ingest(mappings, lake)
+        read = sum(b.read for b in batches)
+        loaded = sum(b.loaded for b in batches)
+        console.print(
+            f"{len(summary['files'])} files → {read:,} rows read, {loaded:,} loaded, "
+            f"{read - loaded:,} quarantined (damaged IDs and the like) into {lake}"
+        )
+    console.rule("3. every model, over the lake")
     clue_file = out / "clues.parquet"
-    _, records = run_to_file(out / "lake", None, None, None, clue_file)
-    console.rule("3. clues against the answer key")
+    _, records = run_to_file(lake, None, None, None, clue_file)
+    console.rule("4. clues against the answer key")
     ran = [r.model_id for r in records]
     score = score_files(clue_file, out / "truth.csv", ran)
     console.print(score_table(score, f"{clue_file} against {out / 'truth.csv'}"))
     waiting = sorted({m for (m, _, _) in result.truth} - set(ran))
     if waiting:
-        console.print(f"[dim]planted for models not in the registry yet: {', '.join(waiting)}[/]")
+        console.print(f"[dim]planted for models not in the registry: {', '.join(waiting)}[/]")
     typer.echo(f"recall {score.recall:.3f} precision {score.precision:.3f}")

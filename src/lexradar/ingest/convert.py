@@ -7,12 +7,13 @@ where ingestion gets its speed. Every distinct value ends as an :class:`Outcome`
 an error (the row goes to quarantine), and possibly a warning (the row is kept, the defect
 counted and the original recorded).
 
-Error reasons: ``missing_value``, ``unmapped_value``, ``bad_value``, ``damaged_excel``,
+Error reasons: ``missing_value``, ``unmapped_value``, ``bad_value``,
 ``bad_id``, ``bad_name``, ``bad_date``, ``impossible_date``, ``date_out_of_range``,
 ``bad_region``, ``bad_amount``, ``bad_number``, ``bad_bool``.
 
 Warning kinds: ``converted_15``, ``bad_check_digit`` and ``id_bad_birth_date`` (a mistyped ID
-is evidence: kept as recorded), ``id_cleaned`` (spaces, full-width digits, lower-case x),
+is evidence: kept as recorded), ``damaged_excel`` (an ID Excel rounded to 15 digits: kept as
+given with its flag, never guessed), ``id_cleaned`` (spaces, full-width digits, lower-case x),
 ``traditional_name``, ``name_dot_variant``, ``name_spacing``, ``retired_region``.
 """
 
@@ -151,8 +152,8 @@ class FieldConverter:
             return Outcome(parsed.value, warning="converted_15", detail=parsed.detail)
         if parsed.status == "bad_check_digit":
             return Outcome(parsed.value, warning="bad_check_digit", detail=parsed.detail)
-        if parsed.status == "damaged_excel":
-            return Outcome(error="damaged_excel", detail=parsed.detail)
+        if parsed.status == "damaged_excel":  # kept as given, flagged, never guessed
+            return Outcome(raw.strip(), warning="damaged_excel", detail=parsed.detail)
         shaped = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
         if _ID_SHAPE.fullmatch(shaped):  # 18 characters, impossible birth date: a typo, kept
             return Outcome(shaped, warning="id_bad_birth_date", detail=parsed.detail)
