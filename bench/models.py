@@ -59,14 +59,18 @@ def main() -> None:
     for mid in sorted(Registry().models):
         r = child(args.lake, args.as_of, [mid])
         (m,) = r["models"]
-        print(f"{mid:<38} {m['clues']:>7,} {m['seconds']:>7.2f} {r['maxrss_kb'] / 1024:>9.0f}",
-              flush=True)
+        print(
+            f"{mid:<38} {m['clues']:>7,} {m['seconds']:>7.2f} {r['maxrss_kb'] / 1024:>9.0f}",
+            flush=True,
+        )
     started = time.perf_counter()
     r = child(args.lake, args.as_of, [])
     wall = time.perf_counter() - started
     run = sum(m["seconds"] for m in r["models"])
-    print(f"{'all eleven, one process':<38} {sum(m['clues'] for m in r['models']):>7,} "
-          f"{run:>7.2f} {r['maxrss_kb'] / 1024:>9.0f}")
+    print(
+        f"{'all eleven, one process':<38} {sum(m['clues'] for m in r['models']):>7,} "
+        f"{run:>7.2f} {r['maxrss_kb'] / 1024:>9.0f}"
+    )
     print(f"(opening the lake {r['open']:.2f} s; whole process incl. start-up {wall:.1f} s)")
 
 

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     duckdb_threads: int | None = Field(
         default=None, description="DuckDB worker threads; empty means one per core."
     )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master when engine = spark: local[N] on one machine, or a cluster's "
+        "(spark://host:7077, yarn, k8s://…); under spark-submit the submitted master wins.",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra Spark configuration (e.g. spark.driver.memory, "
+        "spark.sql.shuffle.partitions, spark.hadoop.fs.s3a.endpoint), added to lexradar's own.",
+    )
 
     @field_validator("casebook_url")
     @classmethod

@@ -7,14 +7,31 @@ from pathlib import Path
 from lexradar.engine.base import Engine, Step, pipeline
 from lexradar.errors import SettingsError
 
+ENGINES = ("duckdb", "spark")
 
-def open_engine(lake: Path, kind: str = "duckdb", **options: object) -> Engine:
-    """An engine of ``kind`` with every canonical dataset of ``lake`` visible as a table."""
+
+def open_engine(lake: Path | str, kind: str = "duckdb", **options: object) -> Engine:
+    """An engine of ``kind`` with every canonical dataset of ``lake`` visible as a table.
+
+    Options a backend does not know are ignored, so a caller can pass every backend's settings.
+    Spark's ``master`` and ``conf`` default to the ``spark_master`` and ``spark_conf`` settings.
+    """
     if kind == "duckdb":
         from lexradar.engine.duckdb import DuckDBEngine
 
-        return DuckDBEngine(lake, **options)  # type: ignore[arg-type]
-    raise SettingsError(f"engine '{kind}' is not available; known: duckdb")
+        known = {k: v for k, v in options.items() if k in ("memory_limit", "threads")}
+        return DuckDBEngine(lake, **known)  # type: ignore[arg-type]
+    if kind == "spark":
+        from lexradar.engine.spark import SparkEngine
+
+        if "master" not in options or "conf" not in options:
+            from lexradar.settings import load_settings
+
+            s = load_settings()
+            options.setdefault("master", s.spark_master)
+            options.setdefault("conf", s.spark_conf)
+        return SparkEngine(lake, **options)  # type: ignore[arg-type]
+    raise SettingsError(f"engine '{kind}' is not available; known: {', '.join(ENGINES)}")
 
 
-__all__ = ["Engine", "Step", "open_engine", "pipeline"]
+__all__ = ["ENGINES", "Engine", "Step", "open_engine", "pipeline"]

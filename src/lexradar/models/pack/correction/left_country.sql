@@ -32,7 +32,8 @@ per_correction AS (
            MIN(exit_day) AS first_exit,
            MAX(exit_day) AS last_exit,
            MAX(CASE WHEN back_day IS NULL THEN 1 ELSE 0 END) AS not_back,
-           ARRAY_SORT(ARRAY_AGG(DISTINCT port)) AS ports,
+           -- NULLs left out explicitly: DuckDB's ARRAY_AGG keeps them, Spark's COLLECT_LIST not
+           ARRAY_SORT(ARRAY_AGG(DISTINCT port) FILTER (WHERE port IS NOT NULL)) AS ports,
            ARRAY_SORT(ARRAY_AGG(DISTINCT doc_no)) AS doc_nos,
            ARRAY_SORT(ARRAY_AGG(DISTINCT 'travel_documents:' || document_record_id))
                AS document_refs,
