@@ -55,9 +55,10 @@ def test_raw_region_round_trips_row_for_row_except_damaged(
         ).fetchall()
     }
     assert damaged, "the .xlsx marriage registry holds some IDs stored as numbers"
-    assert not list(ingested.glob("_quarantine/*.parquet")) or not duckdb.sql(
-        f"select * from '{ingested}/_quarantine/*.parquet'"
-    ).fetchall()
+    assert (
+        not list(ingested.glob("_quarantine/*.parquet"))
+        or not duckdb.sql(f"select * from '{ingested}/_quarantine/*.parquet'").fetchall()
+    )
     for name, ds in CONTRACT.items():
         cols = ", ".join([f.name for f in ds.fields] + ["record_id"])
         canonical = _cleaned_names(raw_region / "lake" / name)  # noqa: F841 - read by duckdb

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from lexradar.cli import casebook as casebook_cli
 from lexradar.cli import data, evaluate, ingest, models
 from lexradar.cli.common import console
 
@@ -26,6 +27,10 @@ app.command("ingest")(ingest.ingest)
 app.command("batches")(ingest.batches)
 app.command("quality")(ingest.quality)
 app.add_typer(models.app, name="models")
+app.command("load")(casebook_cli.load)
+app.command("stats")(casebook_cli.stats)
+for _name, _sub in casebook_cli.APPS.items():
+    app.add_typer(_sub, name=_name)
 
 
 @app.command("settings")

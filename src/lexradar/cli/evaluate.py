@@ -91,7 +91,7 @@ def demo(
     import shutil
 
     from lexradar.cli.data import run_synth
-    from lexradar.cli.models import run_to_file
+    from lexradar.cli.models import load_into_casebook, run_to_file
     from lexradar.synth.score import score_files
 
     console.rule(f"1. a synthetic region of {persons:,} persons (seed {seed})")
@@ -118,7 +118,8 @@ def demo(
         )
     console.rule("3. every model, over the lake")
     clue_file = out / "clues.parquet"
-    _, records = run_to_file(lake, None, None, None, clue_file)
+    clues, records = run_to_file(lake, None, None, None, clue_file)
+    load_into_casebook(clues, records)
     console.rule("4. clues against the answer key")
     ran = [r.model_id for r in records]
     score = score_files(clue_file, out / "truth.csv", ran)

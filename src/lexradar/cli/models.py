@@ -83,9 +83,14 @@ def run(
     param: Annotated[
         list[str] | None, typer.Option("--param", help="Parameter NAME=VALUE; repeatable.")
     ] = None,
+    load: Annotated[
+        bool, typer.Option("--load", help="Also load the clues into the casebook.")
+    ] = False,
 ) -> None:
-    """Run models over the lake and write their clues."""
-    _, records = run_to_file(lake, model, as_of, param, out)
+    """Run models over the lake and write their clues (and load them into the casebook)."""
+    clues, records = run_to_file(lake, model, as_of, param, out)
+    if load:
+        load_into_casebook(clues, records)
     table = Table(title=f"clues → {out}", title_justify="left")
     for col in ("model", "clues", "seconds"):
         table.add_column(col)
@@ -255,3 +260,24 @@ def import_(
     known = set(_registry().models)
     m = import_model(bundle, target, known, force)
     console.print(f"imported {m.id} v{m.spec.version} into {m.path}")
+
+
+def load_into_casebook(clues, records) -> None:  # type: ignore[no-untyped-def]
+    """Load clue candidates of a run into the casebook of the settings (schema made if new)."""
+    from lexradar.clues.access import SYSTEM
+    from lexradar.clues.db import Casebook
+    from lexradar.clues.store import load_clues
+
+    s = settings()
+    casebook = Casebook.open(s.casebook_url)
+    try:
+        casebook.init()
+        domains = {m.id: m.spec.domain for m in _registry().models.values()}
+        report = load_clues(casebook, clues, SYSTEM, runs=records, domains=domains)
+    finally:
+        casebook.dispose()
+    console.print(
+        f"casebook {s.casebook_url}: read {report.read} · new {report.new} · "
+        f"seen again {report.refreshed} · evidence changed {report.changed} · "
+        f"reopened {len(report.reopened)}"
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the casebook, configured from code (no alembic.ini needed)."""

@@ -1,0 +1,1 @@
+"""Reports: statistics (one function for the CLI, the web and the documents)."""
