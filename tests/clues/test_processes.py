@@ -20,7 +20,7 @@ from lexradar.clues.tables import clues
 from tests.clues.conftest import DOMAINS, make_clues
 
 ROOT = Path(__file__).parents[2]
-N = 20_000  # bench/casebook.py loads 100,000; the test keeps the suite fast
+N = 100_000  # as the issue asks: killed in the middle of loading 100,000 clues
 
 
 def _worker(*args: str) -> subprocess.Popen[bytes]:
