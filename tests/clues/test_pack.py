@@ -96,3 +96,6 @@ def test_the_cli_from_init_to_audit(fresh_url: str, tmp_path: Path) -> None:
         app, ["clues", "dismiss", "2", "--reason", "x", "--as", "songshan", "--casebook", fresh_url]
     )
     assert res.exit_code == 2 and "needs a reason" in res.output
+    run("clues", "dismiss", "2", "--reason", "false_positive", "--as", "admin")
+    feedback = run("stats", "--as", "admin", "--reasons")
+    assert "pension.after_death" in feedback and "false_positive" in feedback

@@ -323,11 +323,24 @@ def stats(
     start: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
     level: Annotated[str, typer.Option(help="Region roll-up: province, city, county.")] = "city",
+    reasons: Annotated[
+        bool,
+        typer.Option("--reasons", help="Per model: why its clues were dismissed (model feedback)."),
+    ] = False,
 ) -> None:
     """Clues discovered, cases supervised, conversion, funds recovered; last year beside."""
-    from lexradar.reports.stats import statistics
+    from lexradar.reports.stats import dismissal_reasons, statistics
 
     casebook, actor = _session(url, as_user)
+    if reasons:
+        kinds = ("false_positive", "duplicate", "out_of_jurisdiction", "already_handled")
+        feedback = Table(title="dismissed clues by reason, per model", title_justify="left")
+        for col in ("model", *kinds):
+            feedback.add_column(col)
+        for model_id, counts in sorted(dismissal_reasons(casebook, actor).items()):
+            feedback.add_row(model_id, *(str(counts.get(c, 0)) for c in kinds))
+        console.print(feedback)
+        return
     today = dt.date.today()
     first = _month(start) if start else today.replace(month=1, day=1)
     last = _month(end) if end else today
