@@ -8,6 +8,7 @@ import typer
 
 from lexradar.cli import casebook as casebook_cli
 from lexradar.cli import data, evaluate, ingest, models
+from lexradar.cli import resolve as resolve_cli
 from lexradar.cli.common import console
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("load")(casebook_cli.load)
 app.command("stats")(casebook_cli.stats)
 for _name, _sub in casebook_cli.APPS.items():
     app.add_typer(_sub, name=_name)
+app.add_typer(resolve_cli.app, name="resolve")
 
 
 @app.command("settings")

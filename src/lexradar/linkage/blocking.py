@@ -1,0 +1,61 @@
+"""Blocking: which pairs of mentions are compared at all.
+
+Each rule is an equi-join, so the work grows with the size of the blocks, not with the square
+of the table. Together they catch the ways one person's records disagree:
+
+- ``id_body``: the ID without its check character (same ID; a damaged check character);
+- ``birth_surname``: birth date and the pinyin of the first syllable (an ID typo anywhere, a
+  second registration under a new ID);
+- ``vkey_year_month``: transliteration key, birth year and month (a day off, with a typo'd ID);
+- ``id_tail``: birth date and sequence of the ID (an old county code, a typo in the region);
+- ``vkey_county_year``: transliteration key, the ID's county and birth year (a typo in the
+  month or day digits of an ID when no birth date is stated);
+- ``vkey_sequence``: transliteration key and the ID's sequence digits (a typo in the year digits;
+  two digits swapped across the county/birth-date boundary, which spoils both).
+
+Name + birth year and name + county alone made blocks that grow with the square of a common
+name's frequency: at 1,500,000 persons they produced 51 M and 44 M of 111 M candidate pairs;
+with the month (resp. the year) added, 6.4 M and 2.9 M.
+"""
+
+from __future__ import annotations
+
+BLOCKING_RULES: dict[str, str] = {
+    "id_body": "l.id_body = r.id_body",
+    "birth_surname": "l.birth_any = r.birth_any AND l.surname_py = r.surname_py",
+    "vkey_year_month": (
+        "l.name_vkey = r.name_vkey AND l.birth_year = r.birth_year "
+        "AND month(l.birth_any) = month(r.birth_any)"
+    ),
+    "id_tail": "l.id_tail = r.id_tail",
+    "vkey_county_year": (
+        "l.name_vkey = r.name_vkey AND l.id_region_now = r.id_region_now "
+        "AND l.birth_year = r.birth_year"
+    ),
+    "vkey_sequence": "l.name_vkey = r.name_vkey AND l.id_seq = r.id_seq",
+}
+"""Named blocking rules, in the order Splink applies them (a pair is counted once)."""
+
+TRAINING_RULES: tuple[str, ...] = (
+    "l.id_body = r.id_body",
+    "l.birth_any = r.birth_any AND l.surname_py = r.surname_py",
+)
+"""EM passes: the first frees name, birth, gender and region; the second frees the ID."""
+
+DETERMINISTIC_RULES: tuple[str, ...] = ("l.id18 = r.id18",)
+"""Rules that are near certain matches, used to estimate the prior match probability."""
+
+
+def pair_counts(con: object, table: str = "mentions") -> dict[str, int]:
+    """Pairs each rule adds that no earlier rule produced (what predict compares)."""
+    counts: dict[str, int] = {}
+    seen: list[str] = []
+    for name, rule in BLOCKING_RULES.items():
+        exclude = "".join(f" AND NOT coalesce({r}, FALSE)" for r in seen)
+        sql = (
+            f"SELECT count(*) FROM {table} l JOIN {table} r ON {rule} "
+            f"WHERE l.unique_id < r.unique_id{exclude}"
+        )
+        counts[name] = int(con.execute(sql).fetchall()[0][0])  # type: ignore[attr-defined]
+        seen.append(rule)
+    return counts

@@ -1,0 +1,250 @@
+"""Splink comparisons made for Chinese person data.
+
+Each comparison is a list of levels, most specific first; Splink learns a weight per level. The
+conditions are plain DuckDB SQL over the columns of :mod:`lexradar.linkage.mentions`
+(``_l`` and ``_r`` suffixes), cheap enough for millions of pairs:
+
+- **ID**: exact; same after converting a 15-digit number to 18; one digit substituted or two
+  adjacent digits swapped *where at least one of the two fails its check digit* (the check
+  digit tells which ID is damaged: twins born the same day in the same county hold valid IDs that
+  differ in one digit of the sequence, and must not look like a typo); an old county code that
+  has since been renumbered, with the same birth date and sequence. A generic "Hamming ≤ 2"
+  level is deliberately absent: the ID embeds region and birth date, so it matches strangers
+  born the same day in the same county. Two registry entries: no weight (see
+  :data:`TWO_REGISTRATIONS`). ``hamming`` is ~150× cheaper than
+  ``damerau_levenshtein``; the swap test looks only at the 17 positions of pairs already at
+  Hamming distance 2.
+- **Name**: exact (term-frequency adjusted: 王伟 is common, 那仁格日勒 is not); same without
+  middle dots and spaces; same transliteration key (:mod:`lexradar.linkage.variants`,
+  巴特尔/巴图尔); same pinyin ignoring tones (张伟/章伟); one character differs; pinyin
+  Jaro-Winkler ≥ 0.9.
+- **Birth date**: exact; day and month swapped; one of year, month, day differs.
+- **Gender**, **region** (same county, same city; today's codes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Level = dict[str, Any]
+
+
+def _null(col: str) -> Level:
+    return {
+        "sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
+        "label_for_charts": "null",
+        "is_null_level": True,
+    }
+
+
+def _else() -> Level:
+    return {"sql_condition": "ELSE", "label_for_charts": "different"}
+
+
+def _level(label: str, sql: str, **extra: Any) -> Level:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+RARE: dict[str, float] = {"m_probability": 0.002, "u_probability": 1e-8}
+"""Starting values for levels that a random sample of pairs almost never shows (an ID typo, a
+15-digit form, a renumbered county): u-estimation leaves them as they are when it does not
+meet them, and EM refines m when its blocks hold some."""
+
+M_FLOOR = 1e-5
+"""No level's m probability falls below this after EM: a block of near-certain matches would
+otherwise teach that names never differ (m ≈ 1e-12, a weight of -38)."""
+
+ERROR_MODE_FLOOR = 1e-3
+"""Levels that are known clerical error modes keep an m probability of at least 0.1 %: EM's
+blocks (same ID body; same birth date) select against exactly these errors, so EM alone would
+call them near impossible among true matches and turn a transliteration into evidence against."""
+
+ERROR_MODES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("resident_id", "same_after_15_to_18"),
+        ("resident_id", "one_substitution"),
+        ("resident_id", "adjacent_transposition"),
+        ("resident_id", "renumbered_county"),
+        ("name", "same_without_dots"),
+        ("name", "transliteration_variant"),
+        ("name", "same_pinyin"),
+        ("birth_date", "day_month_swapped"),
+        ("birth_date", "one_field_off"),
+    }
+)
+"""(comparison, level) pairs floored at :data:`ERROR_MODE_FLOOR`."""
+
+TWO_REGISTRATIONS = "two_registrations"
+"""ID level of two household-registry entries. Each registration has its own ID by
+construction, so their IDs differing says nothing: after training the level's weight is set to 0
+(m = u), and name, birth date, gender and region alone decide whether two registrations are one
+person (``identity.double_registration``). Twins differ in given name and do not link."""
+
+ONE_DAMAGED = "NOT (id_valid_l AND id_valid_r)"
+
+SWAP_SQL = (
+    "hamming(id18_l, id18_r) = 2 AND len(list_filter(range(1, 18), lambda k: "
+    "substr(id18_l, k, 1) <> substr(id18_l, k + 1, 1) "
+    "AND substr(id18_l, k, 2) = reverse(substr(id18_r, k, 2)))) > 0"
+)
+
+
+def id_comparison() -> dict[str, Any]:
+    """Resident ID: exact / 15→18 / one substitution / adjacent swap / renumbered county."""
+    return {
+        "output_column_name": "resident_id",
+        "comparison_description": "resident ID",
+        "comparison_levels": [
+            _null("id18"),
+            _level("exact", "id18_l = id18_r AND id_from15_l = id_from15_r"),
+            _level("same_after_15_to_18", "id18_l = id18_r", **RARE),
+            _level(
+                "one_substitution",
+                f"hamming(id_body_l, id_body_r) <= 1 AND {ONE_DAMAGED}",
+                **RARE,
+            ),
+            _level("adjacent_transposition", f"{ONE_DAMAGED} AND {SWAP_SQL}", **RARE),
+            _level(
+                "renumbered_county",
+                "id_tail_l = id_tail_r AND id_region_now_l = id_region_now_r "
+                "AND substr(id18_l, 1, 6) <> substr(id18_r, 1, 6)",
+                **RARE,
+            ),
+            _level(TWO_REGISTRATIONS, "dataset_l = 'persons' AND dataset_r = 'persons'"),
+            _else(),
+        ],
+    }
+
+
+def name_comparison(tf: bool = True) -> dict[str, Any]:
+    """Name: exact (TF) / no dots / transliteration key / pinyin / one char / pinyin JW."""
+    exact: dict[str, Any] = {}
+    if tf:
+        exact = {"tf_adjustment_column": "name", "tf_adjustment_weight": 1.0}
+    return {
+        "output_column_name": "name",
+        "comparison_description": "name",
+        "comparison_levels": [
+            _null("name"),
+            _level("exact", "name_l = name_r", **exact),
+            _level("same_without_dots", "name_nodot_l = name_nodot_r", **RARE),
+            _level("transliteration_variant", "name_vkey_l = name_vkey_r"),
+            _level("same_pinyin", "name_pinyin_l = name_pinyin_r"),
+            _level(
+                "one_char_differs",
+                "length(name_l) = length(name_r) AND length(name_l) > 1 "
+                "AND hamming(name_l, name_r) = 1",
+            ),
+            _level(
+                "pinyin_similar", "jaro_winkler_similarity(name_pinyin_l, name_pinyin_r) >= 0.9"
+            ),
+            _else(),
+        ],
+    }
+
+
+def birth_comparison() -> dict[str, Any]:
+    """Birth date: exact / day and month swapped / one field off."""
+    y, m, d = (f"{f}(birth_date_{{s}})" for f in ("year", "month", "day"))
+    same = {
+        k: f"{v.format(s='l')} = {v.format(s='r')}" for k, v in zip("ymd", (y, m, d), strict=True)
+    }
+    swapped = (
+        f"{same['y']} AND {m.format(s='l')} = {d.format(s='r')} "
+        f"AND {d.format(s='l')} = {m.format(s='r')}"
+    )
+    one_off = (
+        f"({same['y']} AND {same['m']}) OR ({same['y']} AND {same['d']}) "
+        f"OR ({same['m']} AND {same['d']})"
+    )
+    return {
+        "output_column_name": "birth_date",
+        "comparison_description": "birth date",
+        "comparison_levels": [
+            _null("birth_date"),
+            _level("exact", "birth_date_l = birth_date_r"),
+            _level("day_month_swapped", swapped, **RARE),
+            _level("one_field_off", one_off, m_probability=0.005),
+            _level("different", "TRUE", m_probability=0.002),
+        ],
+    }
+
+
+def gender_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "gender",
+        "comparison_description": "gender",
+        "comparison_levels": [_null("gender"), _level("exact", "gender_l = gender_r"), _else()],
+    }
+
+
+def region_comparison() -> dict[str, Any]:
+    """Region (today's county codes): same county / same city."""
+    return {
+        "output_column_name": "region",
+        "comparison_description": "region",
+        "comparison_levels": [
+            _null("region"),
+            _level("same_county", "region_l = region_r"),
+            _level("same_city", "city_l = city_r"),
+            _else(),
+        ],
+    }
+
+
+def person_comparisons() -> list[dict[str, Any]]:
+    """The comparisons lexradar resolves persons with."""
+    return [
+        id_comparison(),
+        name_comparison(),
+        birth_comparison(),
+        gender_comparison(),
+        region_comparison(),
+    ]
+
+
+def level_of(
+    con: Any, comparison: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
+) -> dict[str, Any]:
+    """The first level of ``comparison`` whose condition holds for two mention rows (dicts of
+    mention columns), evaluated by DuckDB on ``con`` exactly as Splink would."""
+    cols = ", ".join(f"$l{k} AS {k}_l, $r{k} AS {k}_r" for k in left)
+    params = {f"l{k}": v for k, v in left.items()} | {f"r{k}": v for k, v in right.items()}
+    for level in comparison["comparison_levels"]:
+        cond = level["sql_condition"]
+        if cond == "ELSE":
+            return level
+        if con.execute(f"SELECT ({cond}) FROM (SELECT {cols})", params).fetchall()[0][0]:
+            return level
+    raise ValueError(f"no level of {comparison['output_column_name']} matched")
+
+
+def digits_comparison(col: str, swap_day_month: bool = False) -> dict[str, Any]:
+    """A code typed by hand (an ID number, a YYYYMMDD date): exact / one substitution / two
+    adjacent characters swapped (/ day and month swapped) — the same cheap tests as the ID."""
+    swap = (
+        f"length({col}_l) = length({col}_r) AND hamming({col}_l, {col}_r) = 2 AND "
+        f"len(list_filter(range(1, length({col}_l)), lambda k: substr({col}_l, k, 1) <> "
+        f"substr({col}_l, k + 1, 1) AND substr({col}_l, k, 2) = reverse(substr({col}_r, k, 2))))"
+        " > 0"
+    )
+    levels = [
+        _null(col),
+        _level("exact", f"{col}_l = {col}_r"),
+        _level(
+            "one_substitution",
+            f"length({col}_l) = length({col}_r) AND hamming({col}_l, {col}_r) = 1",
+        ),
+        _level("adjacent_transposition", swap),
+    ]
+    if swap_day_month:
+        levels.append(
+            _level(
+                "day_month_swapped",
+                f"substr({col}_l, 1, 4) = substr({col}_r, 1, 4) AND "
+                f"substr({col}_l, 5, 2) = substr({col}_r, 7, 2) AND "
+                f"substr({col}_l, 7, 2) = substr({col}_r, 5, 2)",
+            )
+        )
+    levels.append(_else())
+    return {"output_column_name": col, "comparison_levels": levels}

@@ -1,0 +1,135 @@
+"""The Chinese-aware comparison levels, on real values, through the same SQL Splink runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lexradar.linkage import comparisons as cmp
+from lexradar.linkage.variants import are_variants, variant_key
+from lexradar.normalize import resident_id as rid
+
+D = dt.date
+ID = "150402199003081234"  # check digit computed below
+ID = ID[:17] + rid.check_digit(ID[:17])
+TWIN = ID[:16] + "5"  # same county and day, sequence 125 against 123 (both valid)
+TWIN = TWIN + rid.check_digit(TWIN)
+TYPO = ID[:10] + "4" + ID[11:]  # one birth digit mistyped, check digit now fails
+SWAP = ID[:6] + ID[7] + ID[6] + ID[8:]  # digits 7-8 swapped
+OLD = "152101" + ID[6:17]  # 海拉尔市, renumbered 2001 to 150702
+OLD = OLD[:17] + rid.check_digit(OLD[:17])
+NEW = "150702" + ID[6:17]
+NEW = NEW[:17] + rid.check_digit(NEW[:17])
+ID15 = ID[:6] + ID[8:17]
+
+
+def level(
+    con: Any, rows: Callable[..., list[dict[str, Any]]], comparison: dict[str, Any], a: Any, b: Any
+) -> str:
+    left, right = rows(a, b)
+    return str(cmp.level_of(con, comparison, left, right)["label_for_charts"])
+
+
+def j(recorded_id: str, name: str = "张伟", birth: D | None = None) -> tuple[Any, ...]:
+    return ("judgments", recorded_id, name, birth, None, None)
+
+
+def p(recorded_id: str, name: str, birth: D, gender: str = "M") -> tuple[Any, ...]:
+    return ("persons", recorded_id, name, birth, gender, recorded_id[:6])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (j(ID), j(ID), "exact"),
+        (j(ID15), j(ID), "same_after_15_to_18"),
+        (j(TYPO), j(ID), "one_substitution"),
+        (j(ID[:17] + ("0" if ID[17] != "0" else "1")), j(ID), "one_substitution"),
+        (j(SWAP), j(ID), "adjacent_transposition"),
+        (j(OLD), j(NEW), "renumbered_county"),
+        (j(TWIN), j(ID), "different"),  # both valid: a twin, not a typo
+        (p(TWIN, "张浩然", D(1990, 3, 8)), p(ID, "张浩宇", D(1990, 3, 8)), "two_registrations"),
+        (j("1.50402199003E+17"), j(ID), "null"),
+    ],
+)
+def test_id_levels(con, mention_rows, a, b, expected) -> None:
+    assert level(con, mention_rows, cmp.id_comparison(), a, b) == expected
+
+
+def test_generic_hamming_two_would_match_strangers() -> None:
+    """Why there is no "Hamming ≤ 2" level: a twin is within 2 of the ID, a typo as well."""
+    assert sum(x != y for x, y in zip(TWIN, ID, strict=True)) <= 2
+    assert rid.is_valid(TWIN) and rid.is_valid(ID) and not rid.is_valid(TYPO)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("巴特尔", "巴特尔", "exact"),
+        ("巴特尔", "巴图尔", "transliteration_variant"),
+        ("其力嘎", "其贺力嘎", "transliteration_variant"),
+        ("巴特尔·那顺", "巴图尔·纳顺", "transliteration_variant"),
+        ("巴特尔 • 那顺", "巴特尔·那顺", "exact"),  # cleaned to the same spelling
+        ("巴特尔·那顺", "巴特尔那顺", "same_without_dots"),
+        ("张伟", "章伟", "same_pinyin"),
+        ("張偉", "张伟", "exact"),  # traditional to simplified
+        ("张浩然", "张浩宇", "one_char_differs"),  # twins' given names
+        ("王建国", "刘建华", "different"),
+    ],
+)
+def test_name_levels(con, mention_rows, a, b, expected) -> None:
+    assert level(con, mention_rows, cmp.name_comparison(), j(ID, a), j(ID, b)) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (D(1990, 3, 8), D(1990, 3, 8), "exact"),
+        (D(1990, 3, 8), D(1990, 8, 3), "day_month_swapped"),
+        (D(1990, 3, 8), D(1990, 3, 9), "one_field_off"),
+        (D(1990, 3, 8), D(1991, 3, 8), "one_field_off"),
+        (D(1990, 3, 8), D(1975, 11, 21), "different"),
+    ],
+)
+def test_birth_levels(con, mention_rows, a, b, expected) -> None:
+    assert level(con, mention_rows, cmp.birth_comparison(), j(ID, birth=a), j(ID, birth=b)) == (
+        expected
+    )
+
+
+def test_birth_date_and_gender_come_from_a_valid_id(mention_rows) -> None:
+    valid, damaged = mention_rows(j(ID), j(TYPO))
+    assert valid["birth_date"] == D(1990, 3, 8) and valid["gender"] == "M"
+    assert damaged["gender"] is None  # one mistyped digit could flip it
+    assert not damaged["id_valid"] and valid["id_valid"]
+
+
+def test_renumbered_region_is_today_s_county(mention_rows) -> None:
+    (old,) = mention_rows(j(OLD))
+    assert old["id_region_now"] == "150702" and old["region"] == "150702"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_sql_check_digit_agrees_with_normalize(body: str) -> None:
+    import duckdb
+
+    from lexradar.linkage.mentions import CHECK_SQL
+
+    got = duckdb.sql(f"SELECT {CHECK_SQL.format(id='$v')}", params={"v": body + "0"}).fetchall()
+    assert got[0][0] == body + rid.check_digit(body)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [("巴特尔", "巴图尔", True), ("宝音", "包音", True), ("其其格", "齐齐格", True),
+     ("巴特尔", "苏和", False), ("张伟", "张伟", False)],
+)  # fmt: skip
+def test_variant_table(a: str, b: str, same: bool) -> None:
+    assert are_variants(a, b) is same
+    assert variant_key(variant_key(a)) == variant_key(a)  # idempotent
