@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lexradar.datasets.contract_model import CONTRACT, Dataset
 from lexradar.errors import IngestError, Location
+from lexradar.yamlfile import read_yaml
 
 Format = Literal["csv", "tsv", "xlsx", "xls", "parquet", "jsonl"]
 TransformKind = Literal[
@@ -225,19 +226,9 @@ def _lines(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
 def load(path: Path | str) -> Mapping:
     """Read and validate a mapping file against the contract."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IngestError("mapping file not found", Location(file=str(path))) from None
-    try:
-        raw = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise IngestError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            Location(file=str(path), line=mark.line + 1 if mark else None),
-        ) from None
+    if not path.is_file():
+        raise IngestError("mapping file not found", Location(file=str(path)))
+    raw, node = read_yaml(path, IngestError)
     if not isinstance(raw, dict):
         raise IngestError("a mapping file holds a YAML mapping", Location(file=str(path)))
     lines: dict[str, int] = {}

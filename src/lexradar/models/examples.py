@@ -41,6 +41,7 @@ from lexradar.datasets import CONTRACT
 from lexradar.datasets.lake import write_rows
 from lexradar.errors import LexradarError, Location, ModelError
 from lexradar.models.registry import EXAMPLES_SUFFIX, Model, _line
+from lexradar.yamlfile import read_yaml
 
 DEFAULT_AS_OF = dt.date(2025, 12, 31)
 SET_FIELDS = ("person_ids", "record_refs")
@@ -109,17 +110,10 @@ def load_examples(model: Model) -> list[Example]:
     path = examples_path(model)
     if not path.exists():
         raise ModelError(f"model {model.id} has no golden examples", Location(file=str(path)))
-    text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ModelError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            Location(file=str(path), line=mark.line + 1 if mark else None),
-        ) from exc
+        raw, node = read_yaml(path, ModelError)
     except ValueError as exc:  # a scalar that looks like a date but is none, e.g. 2010-13-01
+        node = yaml.compose(path.read_text(encoding="utf-8"))
         loc, bad = _unreadable(node)
         where = Location(str(path), line=bad.start_mark.line + 1, field=".".join(map(str, loc)))
         raise ModelError(f"bad value {bad.value!r}: {exc}", where) from exc

@@ -19,6 +19,7 @@ from sqlglot import exp
 from lexradar.errors import Location, ModelError
 from lexradar.models.compile import parse
 from lexradar.models.spec import ModelSpec
+from lexradar.yamlfile import line_of, read_yaml
 
 EXAMPLES_SUFFIX = ".examples.yaml"
 
@@ -36,35 +37,13 @@ class Model:
 
 
 def _line(node: yaml.Node, loc: tuple[Any, ...]) -> int | None:
-    """The line of the YAML node at ``loc`` (pydantic's error location), or its nearest parent."""
-    line = node.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == key]
-            if not match:
-                break
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
+    return line_of(node, loc)
 
 
 def load_model(path: Path, root: Path | None = None) -> Model:
     """Load and validate one model; errors name the file, the line and the field."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ModelError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            Location(file=str(path), line=mark.line + 1 if mark else None),
-        ) from exc
+    raw, node = read_yaml(path, ModelError)
     if not isinstance(raw, dict) or node is None:
         raise ModelError("a model header must be a YAML mapping", Location(file=str(path)))
     try:
