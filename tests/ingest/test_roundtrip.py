@@ -92,11 +92,11 @@ def test_every_batch_accounts_for_every_row(ingested: Path) -> None:
 
 
 def test_provenance_columns_are_filled(ingested: Path) -> None:
-    row = duckdb.execute(
+    # fetchall: DuckDB 2 refuses the next statement on a connection with unread rows
+    (row,) = duckdb.execute(
         f"select batch_id, source_file, source_row, record_id "
         f"from '{ingested}/persons/*.parquet' order by source_row limit 1"
-    ).fetchone()
-    assert row is not None
+    ).fetchall()
     assert len(row[0]) == 16 and row[1].endswith("户籍人口.csv") and row[2] == 1
     assert row[3] == "P000000000"
 
