@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lexradar.cli import casebook as casebook_cli
-from lexradar.cli import data, evaluate, ingest, models
+from lexradar.cli import data, evaluate, ingest, models, reports
 from lexradar.cli import resolve as resolve_cli
 from lexradar.cli.common import console
 
@@ -28,6 +28,8 @@ app.command("ingest")(ingest.ingest)
 app.command("batches")(ingest.batches)
 app.command("quality")(ingest.quality)
 app.add_typer(models.app, name="models")
+models.app.command("doc")(reports.models_doc)
+app.command("report")(reports.report)
 app.command("load")(casebook_cli.load)
 app.command("stats")(casebook_cli.stats)
 for _name, _sub in casebook_cli.APPS.items():

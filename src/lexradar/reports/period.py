@@ -1,0 +1,375 @@
+"""The period report: the figures of :func:`lexradar.reports.stats.statistics` as Excel or HTML.
+
+:func:`write_period_report` writes an ``.xlsx`` workbook (openpyxl): a summary sheet (clues
+discovered, cases supervised, conversion, funds recovered, each with the same period last year
+and the change in per cent; models in production and under construction) and one sheet per
+breakdown (by domain, model, procuratorate and month), each ending with the total row.
+:func:`write_period_report_html` writes the same tables as one self-contained HTML page.
+
+Every figure comes from :func:`~lexradar.reports.stats.statistics`; nothing is recounted here.
+Cells are real numbers: counts as integers, funds as numbers with two decimals, shares and
+changes as fractions with a per-cent number format (a change of ``+50.0`` per cent is stored
+as ``0.5``). Headers are Chinese by default, English with ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from lexradar.clues.access import User
+from lexradar.clues.db import Casebook
+from lexradar.clues.tables import DOMAINS, procuratorates
+from lexradar.reports.stats import Figures, Row, Statistics, change, statistics
+
+Kind = Literal["text", "int", "money", "share", "change"]
+Value = str | int | float | None
+
+FORMATS: dict[str, str] = {
+    "int": "#,##0",
+    "money": "#,##0.00",
+    "share": "0.0%",
+    "change": "+0.0%;-0.0%;0.0%",
+}
+WIDTHS: dict[str, float] = {"int": 12, "money": 16, "share": 11, "change": 10}
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "检察监督线索统计报告",
+        "summary": "概况",
+        "domain": "按领域",
+        "model": "按模型",
+        "region": "按检察院",
+        "month": "按月份",
+        "item": "项目",
+        "now": "本期",
+        "last_year": "去年同期",
+        "change": "同比%",
+        "clues": "发现线索",
+        "cases": "监督立案",
+        "conversion": "成案率",
+        "precision": "准确率",
+        "funds": "追回资金(元)",
+        "production": "已上线模型",
+        "under_construction": "在建模型",
+        "key_domain": "领域",
+        "key_model": "模型",
+        "key_region": "检察院代码",
+        "key_name": "检察院",
+        "key_month": "月份",
+        "total": "合计",
+        "period": "统计期间",
+        "clues_ly": "线索(去年同期)",
+        "cases_ly": "立案(去年同期)",
+        "funds_ly": "追回资金(去年同期)",
+        "criminal": "刑事",
+        "civil": "民事",
+        "administrative": "行政",
+        "public_interest": "公益诉讼",
+    },
+    "en": {
+        "title": "Procuratorial supervision clues: period report",
+        "summary": "Summary",
+        "domain": "By domain",
+        "model": "By model",
+        "region": "By procuratorate",
+        "month": "By month",
+        "item": "Item",
+        "now": "This period",
+        "last_year": "Same period last year",
+        "change": "Change %",
+        "clues": "Clues discovered",
+        "cases": "Cases supervised",
+        "conversion": "Conversion",
+        "precision": "Precision",
+        "funds": "Funds recovered (CNY)",
+        "production": "Models in production",
+        "under_construction": "Models under construction",
+        "key_domain": "Domain",
+        "key_model": "Model",
+        "key_region": "Procuratorate code",
+        "key_name": "Procuratorate",
+        "key_month": "Month",
+        "total": "Total",
+        "period": "Period",
+        "clues_ly": "Clues last year",
+        "cases_ly": "Cases last year",
+        "funds_ly": "Funds last year",
+        "criminal": "Criminal",
+        "civil": "Civil",
+        "administrative": "Administrative",
+        "public_interest": "Public interest",
+    },
+}
+
+
+@dataclass
+class Table:
+    """One sheet: typed columns, rows of values (the total last), the key columns to freeze."""
+
+    name: str
+    columns: list[tuple[str, Kind]]
+    rows: list[list[Value]] = field(default_factory=list)
+    keys: int = 1
+    row_kinds: dict[int, Kind] = field(default_factory=dict)
+
+    def kind(self, row: int, col: int) -> Kind:
+        """The kind of a cell: its column's, unless its row overrides the counts' kind."""
+        kind = self.columns[col][1]
+        return self.row_kinds.get(row, kind) if kind == "int" else kind
+
+
+def _pct(value: float | None) -> float | None:
+    """A change in per cent (``+50.0``) as the fraction a per-cent cell holds (``0.5``)."""
+    return None if value is None else value / 100
+
+
+def _year_before(month: str) -> str:
+    """``2026-03`` → ``2025-03``."""
+    return f"{int(month[:4]) - 1:04d}{month[4:]}"
+
+
+def _money(value: Decimal) -> float:
+    return float(round(value, 2))
+
+
+def _figures(row: Row) -> list[Value]:
+    n, ly = row.now, row.last_year
+    return [
+        n.clues,
+        ly.clues,
+        _pct(row.clues_change),
+        n.cases,
+        ly.cases,
+        _pct(row.cases_change),
+        n.conversion,
+        n.precision,
+        _money(n.funds),
+        _money(ly.funds),
+        _pct(row.funds_change),
+    ]
+
+
+def _figure_columns(t: dict[str, str]) -> list[tuple[str, Kind]]:
+    return [
+        (t["clues"], "int"),
+        (t["clues_ly"], "int"),
+        (t["change"], "change"),
+        (t["cases"], "int"),
+        (t["cases_ly"], "int"),
+        (t["change"], "change"),
+        (t["conversion"], "share"),
+        (t["precision"], "share"),
+        (t["funds"], "money"),
+        (t["funds_ly"], "money"),
+        (t["change"], "change"),
+    ]
+
+
+def _summary(stats: Statistics, t: dict[str, str]) -> Table:
+    period = f"{stats.start} — {stats.end}"
+    columns: list[tuple[str, Kind]] = [
+        (t["item"], "text"),
+        (f"{t['now']} ({period})", "int"),
+        (f"{t['last_year']} ({_year_before(stats.start)} — {_year_before(stats.end)})", "int"),
+        (t["change"], "change"),
+    ]
+    total = stats.total
+    n, ly = total.now, total.last_year
+    conversion_change = (
+        None
+        if n.conversion is None or ly.conversion is None
+        else change(n.conversion, ly.conversion)
+    )
+    rows: list[list[Value]] = [
+        [t["clues"], n.clues, ly.clues, _pct(total.clues_change)],
+        [t["cases"], n.cases, ly.cases, _pct(total.cases_change)],
+        [t["conversion"], n.conversion, ly.conversion, _pct(conversion_change)],
+        [t["funds"], _money(n.funds), _money(ly.funds), _pct(total.funds_change)],
+        [t["production"], stats.models.get("production", 0), None, None],
+        [t["under_construction"], stats.models.get("under_construction", 0), None, None],
+    ]
+    # one figure per row: the conversion row holds shares, the funds row money
+    return Table(t["summary"], columns, rows, row_kinds={2: "share", 3: "money"})
+
+
+def _breakdown(
+    stats: Statistics, dim: str, t: dict[str, str], names: dict[str, str] | None = None
+) -> Table:
+    rows = stats.rows
+    if dim == "domain":  # all four domains, in their usual order, even without figures
+        present = {r.key["domain"]: r for r in rows}
+        known = [present.get(d, Row({"domain": d}, Figures(), Figures())) for d in DOMAINS]
+        rows = known + [r for r in rows if r.key["domain"] not in DOMAINS]
+    keys: list[tuple[str, Kind]] = [(t[f"key_{dim}"], "text")]
+    if names is not None:
+        keys.append((t["key_name"], "text"))
+    table = Table(t[dim], [*keys, *_figure_columns(t)], keys=len(keys))
+    for row in rows:
+        key = row.key[dim]
+        label = t.get(key, key) if dim == "domain" else key
+        cells: list[Value] = [label or "—"]
+        if names is not None:
+            cells.append(names.get(key, ""))
+        table.rows.append([*cells, *_figures(row)])
+    total: list[Value] = [t["total"]]
+    if names is not None:
+        total.append("")
+    table.rows.append([*total, *_figures(stats.total)])
+    return table
+
+
+def _names(casebook: Casebook) -> dict[str, str]:
+    with casebook.read() as conn:
+        rows = conn.execute(sa.select(procuratorates.c.code, procuratorates.c.name))
+        return {r.code: r.name for r in rows}
+
+
+def period_tables(
+    casebook: Casebook,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    lang: str = "zh",
+    models: Iterable[tuple[str, str]] | None = None,
+    *,
+    level: Literal["province", "city", "county"] = "county",
+) -> tuple[str, list[Table]]:
+    """The report's title and tables: the summary, then by domain, model, procuratorate, month."""
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {', '.join(TEXT)}, not {lang!r}")
+    t = TEXT[lang]
+
+    def by(*dims: str, **kw: Any) -> Statistics:
+        return statistics(casebook, actor, start=start, end=end, by=dims, **kw)
+
+    by_model = by("model", models=list(models or ()))
+    by_domain, by_month = by("domain"), by("month")
+    by_region = by("region", level=level)
+    title = f"{t['title']} {by_model.start} — {by_model.end}"
+    return title, [
+        _summary(by_model, t),
+        _breakdown(by_domain, "domain", t),
+        _breakdown(by_model, "model", t),
+        _breakdown(by_region, "region", t, _names(casebook)),
+        _breakdown(by_month, "month", t),
+    ]
+
+
+def write_period_report(
+    casebook: Casebook,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    out: Path,
+    lang: str = "zh",
+    models: Iterable[tuple[str, str]] | None = None,
+    *,
+    level: Literal["province", "city", "county"] = "county",
+) -> Path:
+    """Write the period report as an Excel workbook at ``out``; returns ``out``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    title, tables = period_tables(casebook, actor, start, end, lang, models, level=level)
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = title
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE4EE")
+    for table in tables:
+        ws = book.create_sheet(table.name)
+        ws.append([header for header, _ in table.columns])
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for r, values in enumerate(table.rows):
+            ws.append(values)
+            for c, cell in enumerate(ws[r + 2]):
+                kind = table.kind(r, c)
+                if kind in FORMATS and cell.value is not None:
+                    cell.number_format = FORMATS[kind]
+        if table.rows and table.rows[-1][0] == TEXT[lang]["total"]:
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+        for c, (header, kind) in enumerate(table.columns):
+            texts = [header] + [str(v[c]) for v in table.rows if kind == "text" and v[c]]
+            wide = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in texts)
+            width = min(max(wide + 2, WIDTHS.get(kind, 10)), 40)
+            ws.column_dimensions[get_column_letter(c + 1)].width = width
+        ws.freeze_panes = ws.cell(row=2, column=table.keys + 1).coordinate
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def _html_cell(value: Value, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind == "int" and isinstance(value, int):
+        return f"{value:,}"
+    if kind == "money" and isinstance(value, float):
+        return f"{value:,.2f}"
+    if kind == "share" and isinstance(value, float):
+        return f"{value:.1%}"
+    if kind == "change" and isinstance(value, float):
+        return f"{value * 100:+.1f}%"
+    return html.escape(str(value))
+
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #b8c2d0; padding: 0.3em 0.6em; }
+th { background: #dde4ee; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; }
+"""
+
+
+def write_period_report_html(
+    casebook: Casebook,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    out: Path,
+    lang: str = "zh",
+    models: Iterable[tuple[str, str]] | None = None,
+    *,
+    level: Literal["province", "city", "county"] = "county",
+) -> Path:
+    """Write the same tables as one self-contained HTML page at ``out``; returns ``out``."""
+    title, tables = period_tables(casebook, actor, start, end, lang, models, level=level)
+    total = TEXT[lang]["total"]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    for table in tables:
+        parts.append(f"<h2>{html.escape(table.name)}</h2><table><thead><tr>")
+        parts += [f"<th>{html.escape(h)}</th>" for h, _ in table.columns]
+        parts.append("</tr></thead><tbody>")
+        for r, values in enumerate(table.rows):
+            is_total = values[0] == total
+            parts.append('<tr class="total">' if is_total else "<tr>")
+            for c, value in enumerate(values):
+                kind = table.kind(r, c)
+                css = ' class="n"' if kind != "text" else ""
+                parts.append(f"<td{css}>{_html_cell(value, kind)}</td>")
+            parts.append("</tr>")
+        parts.append("</tbody></table>")
+    parts.append("</body></html>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out
