@@ -84,3 +84,12 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert blocks[1].strip().splitlines() == ["make demo", "make test"] or blocks[
         1
     ].strip().splitlines()[1:] == ["make demo", "make test"]
+
+
+def test_docs_cli_is_generated_from_the_commands() -> None:
+    from lexradar.cli.reference import render
+
+    docs = Path(__file__).parents[1] / "docs" / "cli.md"
+    assert docs.read_text(encoding="utf-8") == render(app), (
+        "docs/cli.md is stale: run `python -m lexradar.cli.reference > docs/cli.md`"
+    )
