@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench java
+.PHONY: demo test lint install clean bench system
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,18 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/lexradar demo --persons 100000 --seed 1 --out demo
 
-## java: Spark needs a Java runtime; install Debian's when the machine has none
-java:
-	@command -v java >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q openjdk-17-jre-headless)
+## system: Debian packages the tests use — Java for Spark, Chromium for the browser tests,
+## poppler-utils (pdftoppm) to read PDF reports back, a CJK font for PDF and charts
+system:
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
+	if [ -n "$$missing" ]; then apt-get update -q && apt-get install -y -q $$missing; fi
 
 ## test: ruff, then the whole test suite (no tests collected counts as failure)
-test: $(STAMP) java
+test: $(STAMP) system
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(PY) -m pytest -q
