@@ -132,6 +132,8 @@ def test_personal_data_is_masked_unless_revealed(casebook: Casebook, loaded) -> 
         reveal(casebook, handler, clue.id, " ")
     shown = reveal(casebook, handler, clue.id, "核查身份")
     assert shown.person_ids.isdigit() and "张三丰" in shown.explanation
+    with pytest.raises(PermissionDenied):  # a model builder works on models, not on persons
+        reveal(casebook, loaded["builder"], clue.id, "想看看")
 
 
 def test_the_procuratorate_tree_is_editable_by_admins(casebook: Casebook, loaded) -> None:  # type: ignore[no-untyped-def]

@@ -2,65 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from lexradar.clues import workflow as wf
-from lexradar.clues.access import SYSTEM, User, add_user, user
-from lexradar.clues.cases import close_case, open_case
+from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
-from lexradar.clues.queries import list_clues
-from lexradar.clues.store import load_clues
 from lexradar.reports.period import write_period_report, write_period_report_html
 from lexradar.reports.stats import Statistics, statistics
-from tests.clues.conftest import DOMAINS, make_clues
+from tests.reports.conftest import MODELS, YEAR
 
-YEAR = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31)}
-MODELS = [("test.model", "production"), ("test.other", "testing"), ("old", "retired")]
-COUNTIES = ("150404", "150402")
 ZH_SHEETS = ["概况", "按领域", "按模型", "按检察院", "按月份"]
 EN_SHEETS = ["Summary", "By domain", "By model", "By procuratorate", "By month"]
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Casebook, User]]:
-    """A SQLite casebook: two models, two counties, last year and this year, one closed case."""
-    folder = tmp_path_factory.mktemp("period")
-    casebook = Casebook.open(f"sqlite:///{folder / 'casebook.db'}")
-    casebook.init()
-    add_user(casebook, SYSTEM, "admin", "admin-secret", "admin", "150000")
-    add_user(casebook, SYSTEM, "songshan", "songshan-secret", "handler", "150404")
-    # March 2025: 4 clues; March 2026: 6 of test.model; April 2026: 2 of test.other
-    load_clues(
-        casebook, make_clues(4, regions=COUNTIES), domains=DOMAINS, now=dt.datetime(2025, 3, 5)
-    )
-    load_clues(
-        casebook,
-        make_clues(6, regions=COUNTIES, start=100),
-        domains=DOMAINS,
-        now=dt.datetime(2026, 3, 9),
-    )
-    load_clues(
-        casebook,
-        make_clues(2, model="test.other", regions=COUNTIES),
-        domains=DOMAINS,
-        now=dt.datetime(2026, 4, 1),
-    )
-    handler = user(casebook, "songshan")
-    first, second = (c.id for c in list_clues(casebook, handler, model_id="test.model")[:2])
-    wf.assign(casebook, handler, first, None, "songshan")
-    wf.confirm(casebook, handler, first, None)
-    case = open_case(
-        casebook, handler, "execution_supervision", {first: None}, opened_on=dt.date(2026, 3, 20)
-    )
-    close_case(casebook, handler, case, None, "funds_recovered", funds_recovered="5000.50")
-    wf.dismiss(casebook, handler, second, None, "false_positive")
-    yield casebook, user(casebook, "admin")
-    casebook.dispose()
 
 
 def _rows(ws) -> list[list[object]]:  # type: ignore[no-untyped-def]

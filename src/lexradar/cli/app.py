@@ -30,6 +30,7 @@ app.command("quality")(ingest.quality)
 app.add_typer(models.app, name="models")
 models.app.command("doc")(reports.models_doc)
 app.command("report")(reports.report)
+app.command("recommend")(reports.recommend)
 app.command("load")(casebook_cli.load)
 app.command("stats")(casebook_cli.stats)
 for _name, _sub in casebook_cli.APPS.items():

@@ -1,4 +1,4 @@
-"""Commands that write documents: the period report and the model documentation."""
+"""Commands that write documents: the period report, recommendation drafts, model documentation."""
 
 from __future__ import annotations
 
@@ -29,25 +29,86 @@ def _period(text: str) -> tuple[dt.date, dt.date]:
 @fails_cleanly
 def report(
     period: Annotated[str, typer.Option("--period", help="Months, e.g. 2023-01..2023-07.")],
-    out: Annotated[Path, typer.Option("--out", help="report.xlsx or report.html.")],
+    out: Annotated[Path, typer.Option("--out", help="report.xlsx, report.pdf or report.html.")],
     as_user: AsOpt,
     url: UrlOpt = None,
+    procuratorate: Annotated[
+        str | None,
+        typer.Option(
+            "--procuratorate",
+            help="Only this procuratorate's subtree (a code inside the acting user's region).",
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option(help="zh (default) or en.")] = "zh",
 ) -> None:
     """The period report: clues, cases, conversion, funds; by domain, model, procuratorate and
-    month, against the same period last year (scoped to the acting user's region)."""
+    month, against the same period last year (scoped to the acting user's region); with charts
+    in the PDF and HTML."""
     from lexradar.models import Registry
-    from lexradar.reports.period import write_period_report, write_period_report_html
+    from lexradar.reports import period as reports
 
+    writers = {
+        ".xlsx": reports.write_period_report,
+        ".pdf": reports.write_period_report_pdf,
+        ".html": reports.write_period_report_html,
+        ".htm": reports.write_period_report_html,
+    }
+    writer = writers.get(out.suffix.lower())
+    if writer is None:
+        raise typer.BadParameter(
+            "the report is written as .xlsx, .pdf or .html", param_hint="--out"
+        )
+    if lang not in reports.TEXT:
+        raise typer.BadParameter(f"one of {', '.join(reports.TEXT)}", param_hint="--lang")
     start, end = _period(period)
     casebook, actor = _session(url, as_user)
     models = [(m.id, m.spec.status) for m in Registry(settings().model_paths).models.values()]
-    if out.suffix == ".xlsx":
-        path = write_period_report(casebook, actor, start, end, out, lang=lang, models=models)
-    elif out.suffix in (".html", ".htm"):
-        path = write_period_report_html(casebook, actor, start, end, out, lang=lang, models=models)
-    else:
-        raise typer.BadParameter("the report is written as .xlsx or .html", param_hint="--out")
+    with console.status(f"writing {out.name}"):
+        path = writer(
+            casebook, actor, start, end, out, lang=lang, models=models, procuratorate=procuratorate
+        )
+    console.print(f"wrote {path}")
+
+
+@fails_cleanly
+def recommend(
+    out: Annotated[Path, typer.Option("--out", help="The draft, a .docx file.")],
+    as_user: AsOpt,
+    clue: Annotated[int | None, typer.Option("--clue", help="A confirmed clue.")] = None,
+    case: Annotated[int | None, typer.Option("--case", help="A supervised case.")] = None,
+    reveal: Annotated[
+        bool,
+        typer.Option("--reveal", help="Put unmasked personal data in (needs --reason; audited)."),
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why personal data is revealed.")] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(help="Your own template: a .docx, or a folder with recommendation.docx."),
+    ] = None,
+    url: UrlOpt = None,
+    lang: Annotated[str, typer.Option(help="zh (default) or en.")] = "zh",
+) -> None:
+    """Draft a procuratorial recommendation (检察建议书) for a confirmed clue or a case: the
+    addressee agency, the facts, the legal basis and the recommendation of the model, and an
+    evidence table. Personal data is masked unless --reveal; every draft is audited."""
+    from lexradar.reports.recommendation import write_recommendation
+
+    if (clue is None) == (case is None):
+        raise typer.BadParameter("give --clue N or --case N", param_hint="--clue/--case")
+    if reveal and not (reason or "").strip():
+        raise typer.BadParameter("--reveal needs --reason", param_hint="--reason")
+    casebook, actor = _session(url, as_user)
+    path = write_recommendation(
+        casebook,
+        actor,
+        out,
+        clue_id=clue,
+        case_id=case,
+        reveal=reveal,
+        reason=reason,
+        lang=lang,
+        template=template,
+    )
     console.print(f"wrote {path}")
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from lexradar.clues.access import User, scope
+from lexradar.clues.access import User, require, scope
 from lexradar.clues.db import Casebook, Event
 from lexradar.clues.errors import CasebookError
 from lexradar.clues.tables import clue_events, clues
-from lexradar.clues.workflow import scoped_clue
+from lexradar.clues.workflow import WORKERS, scoped_clue
 from lexradar.errors import Location
 
 _ID = re.compile(r"(?<![0-9])([0-9]{6})([0-9]{5,8})([0-9]{3}[0-9Xx]|[0-9]{4})(?![0-9])")
@@ -59,7 +59,7 @@ class ClueView:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _view(row: Any, masked: bool) -> ClueView:
+def clue_view(row: Any, masked: bool) -> ClueView:
     evidence = json.loads(row.evidence or "{}")
     texts = [row.person_ids, row.explanation, row.explanation_en]
     if masked:
@@ -118,7 +118,7 @@ def list_clues(
         query = query.where(clues.c.assignee_id == assignee_id)
     query = query.order_by(clues.c.id.desc()).limit(limit).offset(offset)
     with casebook.read() as conn:
-        return [_view(r, masked=True) for r in conn.execute(query)]
+        return [clue_view(r, masked=True) for r in conn.execute(query)]
 
 
 def count_clues(casebook: Casebook, actor: User) -> int:
@@ -138,17 +138,24 @@ def _history(conn: Any, clue_id: int) -> list[dict[str, Any]]:
 def get_clue(casebook: Casebook, actor: User, clue_id: int) -> ClueView:
     """One clue with its history, masked."""
     with casebook.read() as conn:
-        view = _view(scoped_clue(conn, actor, clue_id), masked=True)
+        view = clue_view(scoped_clue(conn, actor, clue_id), masked=True)
         view.history = _history(conn, clue_id)
     return view
 
 
 def reveal(casebook: Casebook, actor: User, clue_id: int, reason: str) -> ClueView:
-    """One clue unmasked: an explicit action, with a reason, written to the audit chain."""
+    """One clue unmasked: an explicit action, with a reason, written to the audit chain.
+
+    Only the roles that work clues (admin, leader, handler) may reveal personal data.
+    """
+    require(actor, *WORKERS)
     if not reason.strip():
         raise CasebookError("revealing personal data needs a reason", Location(field="reason"))
     with casebook.write() as (conn, events):
-        view = _view(scoped_clue(conn, actor, clue_id), masked=False)
+        view = clue_view(scoped_clue(conn, actor, clue_id), masked=False)
         view.history = _history(conn, clue_id)
         events.append(Event(actor.username, "clue.reveal", f"clue:{clue_id}", {"reason": reason}))
     return view
+
+
+_view = clue_view  # the name used before it was public

@@ -4,7 +4,12 @@
 discovered, cases supervised, conversion, funds recovered, each with the same period last year
 and the change in per cent; models in production and under construction) and one sheet per
 breakdown (by domain, model, procuratorate and month), each ending with the total row.
-:func:`write_period_report_html` writes the same tables as one self-contained HTML page.
+:func:`write_period_report_html` writes the same tables as one self-contained HTML page, with
+the charts of :mod:`lexradar.reports.charts` embedded as ``data:`` URIs;
+:func:`write_period_report_pdf` (:mod:`lexradar.reports.pdf`) writes them as a PDF.
+
+``procuratorate`` narrows any of them to one procuratorate's subtree, which must lie inside
+the acting user's own (:func:`narrow`).
 
 Every figure comes from :func:`~lexradar.reports.stats.statistics`; nothing is recounted here.
 Cells are real numbers: counts as integers, funds as numbers with two decimals, shares and
@@ -26,7 +31,9 @@ import sqlalchemy as sa
 
 from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
+from lexradar.clues.errors import NotFoundError, PermissionDenied
 from lexradar.clues.tables import DOMAINS, procuratorates
+from lexradar.errors import Location
 from lexradar.reports.stats import Figures, Row, Statistics, change, statistics
 
 Kind = Literal["text", "int", "money", "share", "change"]
@@ -73,6 +80,17 @@ TEXT: dict[str, dict[str, str]] = {
         "civil": "民事",
         "administrative": "行政",
         "public_interest": "公益诉讼",
+        "scope": "范围",
+        "generated": "生成日期",
+        "charts": "图表",
+        "chart_month": "线索与立案（按月，与去年同期对比）",
+        "chart_domain": "按领域",
+        "chart_model": "线索最多的模型",
+        "chart_region": "按检察院",
+        "series_now": "本期",
+        "series_last_year": "去年同期",
+        "no_data": "本期无数据",
+        "page": "第 {n} 页",
     },
     "en": {
         "title": "Procuratorial supervision clues: period report",
@@ -106,6 +124,17 @@ TEXT: dict[str, dict[str, str]] = {
         "civil": "Civil",
         "administrative": "Administrative",
         "public_interest": "Public interest",
+        "scope": "Scope",
+        "generated": "Generated on",
+        "charts": "Charts",
+        "chart_month": "Clues and cases by month, against last year",
+        "chart_domain": "By domain",
+        "chart_model": "Models with most clues",
+        "chart_region": "By procuratorate",
+        "series_now": "this period",
+        "series_last_year": "last year",
+        "no_data": "no figures in this period",
+        "page": "page {n}",
     },
 }
 
@@ -232,6 +261,81 @@ def _names(casebook: Casebook) -> dict[str, str]:
         return {r.code: r.name for r in rows}
 
 
+def narrow(casebook: Casebook, actor: User, procuratorate: str | None) -> tuple[User, str]:
+    """The acting user narrowed to ``procuratorate``'s subtree, and the name of the scope.
+
+    Without ``procuratorate`` the actor's own procuratorate. An unknown code, or one outside
+    the actor's subtree, is refused with an error naming it.
+    """
+    code = procuratorate or actor.procuratorate_code
+    with casebook.read() as conn:
+        name = conn.execute(
+            sa.select(procuratorates.c.name).where(procuratorates.c.code == code)
+        ).scalar()
+    where = Location(field="procuratorate")
+    if name is None:
+        raise NotFoundError(f"no procuratorate with code {code!r}", where)
+    if not code.startswith(actor.prefix):
+        raise PermissionDenied(
+            f"procuratorate {code} ({name}) is outside {actor.username}'s region "
+            f"({actor.procuratorate_code})",
+            where,
+        )
+    return User(actor.id, actor.username, actor.role, code), f"{name} ({code})"
+
+
+@dataclass
+class PeriodReport:
+    """Everything a period report shows: title, scope, tables, and the statistics behind them."""
+
+    title: str
+    scope: str
+    lang: str
+    tables: list[Table]
+    stats: dict[str, Statistics]
+    names: dict[str, str]
+
+    @property
+    def text(self) -> dict[str, str]:
+        return TEXT[self.lang]
+
+
+def period_report(
+    casebook: Casebook,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    lang: str = "zh",
+    models: Iterable[tuple[str, str]] | None = None,
+    *,
+    level: Literal["province", "city", "county"] = "county",
+    procuratorate: str | None = None,
+) -> PeriodReport:
+    """Compute the report once: the statistics by model, domain, procuratorate and month."""
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {', '.join(TEXT)}, not {lang!r}")
+    t = TEXT[lang]
+    actor, scope_name = narrow(casebook, actor, procuratorate)
+
+    def by(*dims: str, **kw: Any) -> Statistics:
+        return statistics(casebook, actor, start=start, end=end, by=dims, **kw)
+
+    by_model = by("model", models=list(models or ()))
+    by_domain, by_month = by("domain"), by("month")
+    by_region = by("region", level=level)
+    names = _names(casebook)
+    title = f"{t['title']} {by_model.start} — {by_model.end}"
+    tables = [
+        _summary(by_model, t),
+        _breakdown(by_domain, "domain", t),
+        _breakdown(by_model, "model", t),
+        _breakdown(by_region, "region", t, names),
+        _breakdown(by_month, "month", t),
+    ]
+    stats = {"model": by_model, "domain": by_domain, "region": by_region, "month": by_month}
+    return PeriodReport(title, scope_name, lang, tables, stats, names)
+
+
 def period_tables(
     casebook: Casebook,
     actor: User,
@@ -241,26 +345,13 @@ def period_tables(
     models: Iterable[tuple[str, str]] | None = None,
     *,
     level: Literal["province", "city", "county"] = "county",
+    procuratorate: str | None = None,
 ) -> tuple[str, list[Table]]:
     """The report's title and tables: the summary, then by domain, model, procuratorate, month."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {', '.join(TEXT)}, not {lang!r}")
-    t = TEXT[lang]
-
-    def by(*dims: str, **kw: Any) -> Statistics:
-        return statistics(casebook, actor, start=start, end=end, by=dims, **kw)
-
-    by_model = by("model", models=list(models or ()))
-    by_domain, by_month = by("domain"), by("month")
-    by_region = by("region", level=level)
-    title = f"{t['title']} {by_model.start} — {by_model.end}"
-    return title, [
-        _summary(by_model, t),
-        _breakdown(by_domain, "domain", t),
-        _breakdown(by_model, "model", t),
-        _breakdown(by_region, "region", t, _names(casebook)),
-        _breakdown(by_month, "month", t),
-    ]
+    report = period_report(
+        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
+    )
+    return report.title, report.tables
 
 
 def write_period_report(
@@ -273,13 +364,16 @@ def write_period_report(
     models: Iterable[tuple[str, str]] | None = None,
     *,
     level: Literal["province", "city", "county"] = "county",
+    procuratorate: str | None = None,
 ) -> Path:
     """Write the period report as an Excel workbook at ``out``; returns ``out``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    title, tables = period_tables(casebook, actor, start, end, lang, models, level=level)
+    title, tables = period_tables(
+        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
+    )
     book = Workbook()
     book.remove(book.active)
     book.properties.title = title
@@ -311,7 +405,8 @@ def write_period_report(
     return out
 
 
-def _html_cell(value: Value, kind: Kind) -> str:
+def cell_text(value: Value, kind: Kind) -> str:
+    """A cell as the HTML page and the PDF print it (``1,234``, ``5,000.50``, ``12.5%``)."""
     if value is None:
         return ""
     if kind == "int" and isinstance(value, int):
@@ -322,7 +417,11 @@ def _html_cell(value: Value, kind: Kind) -> str:
         return f"{value:.1%}"
     if kind == "change" and isinstance(value, float):
         return f"{value * 100:+.1f}%"
-    return html.escape(str(value))
+    return str(value)
+
+
+def _html_cell(value: Value, kind: Kind) -> str:
+    return html.escape(cell_text(value, kind))
 
 
 STYLE = """
@@ -333,6 +432,7 @@ th, td { border: 1px solid #b8c2d0; padding: 0.3em 0.6em; }
 th { background: #dde4ee; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: bold; }
+figure { margin: 1em 0; } figure img { max-width: 100%; }
 """
 
 
@@ -346,22 +446,34 @@ def write_period_report_html(
     models: Iterable[tuple[str, str]] | None = None,
     *,
     level: Literal["province", "city", "county"] = "county",
+    procuratorate: str | None = None,
 ) -> Path:
-    """Write the same tables as one self-contained HTML page at ``out``; returns ``out``."""
-    title, tables = period_tables(casebook, actor, start, end, lang, models, level=level)
-    total = TEXT[lang]["total"]
+    """Write the tables and charts as one self-contained HTML page at ``out``; returns ``out``.
+
+    The charts are PNG images embedded as ``data:`` URIs: the page needs no other file.
+    """
+    import base64
+
+    from lexradar.reports.charts import period_charts
+
+    report = period_report(
+        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
+    )
+    t = report.text
+    charts = period_charts(report)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        f"<title>{html.escape(report.title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(report.title)}</h1>",
+        f"<p>{html.escape(t['scope'])}: {html.escape(report.scope)}</p>",
     ]
-    for table in tables:
+    for table in report.tables:
         parts.append(f"<h2>{html.escape(table.name)}</h2><table><thead><tr>")
         parts += [f"<th>{html.escape(h)}</th>" for h, _ in table.columns]
         parts.append("</tr></thead><tbody>")
         for r, values in enumerate(table.rows):
-            is_total = values[0] == total
+            is_total = values[0] == t["total"]
             parts.append('<tr class="total">' if is_total else "<tr>")
             for c, value in enumerate(values):
                 kind = table.kind(r, c)
@@ -369,7 +481,36 @@ def write_period_report_html(
                 parts.append(f"<td{css}>{_html_cell(value, kind)}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
+    parts.append(f"<h2>{html.escape(t['charts'])}</h2>")
+    for chart in charts:
+        data = base64.b64encode(chart.png).decode("ascii")
+        caption = html.escape(chart.title)
+        parts.append(
+            f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
     parts.append("</body></html>")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(parts), encoding="utf-8")
     return out
+
+
+def write_period_report_pdf(
+    casebook: Casebook,
+    actor: User,
+    start: dt.date,
+    end: dt.date,
+    out: Path,
+    lang: str = "zh",
+    models: Iterable[tuple[str, str]] | None = None,
+    *,
+    level: Literal["province", "city", "county"] = "county",
+    procuratorate: str | None = None,
+) -> Path:
+    """Write the report as a PDF at ``out`` (see :mod:`lexradar.reports.pdf`); returns ``out``."""
+    from lexradar.reports.pdf import write_pdf
+
+    report = period_report(
+        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
+    )
+    return write_pdf(report, out)

@@ -1,0 +1,1 @@
+"""The default templates of the documents lexradar drafts (see ``make_template``)."""
