@@ -9,6 +9,8 @@ import typer
 from lexradar.cli import casebook as casebook_cli
 from lexradar.cli import data, evaluate, ingest, models, reports
 from lexradar.cli import resolve as resolve_cli
+from lexradar.cli import serve as serve_cli
+from lexradar.cli import studio as studio_cli
 from lexradar.cli.common import console
 
 app = typer.Typer(
@@ -36,6 +38,8 @@ app.command("stats")(casebook_cli.stats)
 for _name, _sub in casebook_cli.APPS.items():
     app.add_typer(_sub, name=_name)
 app.add_typer(resolve_cli.app, name="resolve")
+app.command("serve")(serve_cli.serve)
+app.add_typer(studio_cli.app, name="studio")
 
 
 @app.command("settings")

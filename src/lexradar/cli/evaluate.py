@@ -86,8 +86,18 @@ def demo(
             "canonical lake directly.",
         ),
     ] = True,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="End by serving the web workbench on 127.0.0.1:8000 over the demo casebook.",
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port of the workbench with --serve.")] = 8000,
 ) -> None:
-    """Generate a region, ingest it as agencies hand it over, run every model, score the clues."""
+    """Generate a region, ingest it as agencies hand it over, run every model, score the clues;
+    add the demo users (one per role at region, city and county level) and, with --serve, open
+    the web workbench over the demo casebook."""
     import shutil
 
     from lexradar.cli.data import run_synth
@@ -128,3 +138,29 @@ def demo(
     if waiting:
         console.print(f"[dim]planted for models not in the registry: {', '.join(waiting)}[/]")
     typer.echo(f"recall {score.recall:.3f} precision {score.precision:.3f}")
+    console.rule("5. demo users of the workbench")
+    demo_users_table()
+    if serve:
+        from lexradar.cli.serve import serve_app
+
+        console.rule("6. the web workbench (Ctrl-C to stop)")
+        serve_app("127.0.0.1", port, None, False, lake=str(lake))
+
+
+def demo_users_table() -> None:
+    """Add the demo users to the casebook of the settings and print them with their password."""
+    from lexradar.clues.db import Casebook
+    from lexradar.settings import load_settings
+    from lexradar.web.demo import DEMO_PASSWORD, add_demo_users
+
+    casebook = Casebook.open(load_settings().casebook_url)
+    try:
+        users = add_demo_users(casebook)
+    finally:
+        casebook.dispose()
+    table = Table(title=f"demo users (password: {DEMO_PASSWORD})", title_justify="left")
+    for col in ("user", "role", "procuratorate"):
+        table.add_column(col)
+    for name, role, code, _added in users:
+        table.add_row(name, role, code)
+    console.print(table)

@@ -1,0 +1,155 @@
+"""The application factory: ``create_app()`` builds the workbench over one casebook.
+
+It wires the session cookie, the language of each request, CSRF checking on every
+state-changing request, security headers, the static files (``static/vendor`` holds the
+front-end packages copied there by ``make assets``), the routers of the pages and the JSON API
+(``/api``, documented at ``/api/openapi.json`` and ``/api/docs``), and the model studio's
+router when :mod:`lexradar.web.studio` is present.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lexradar.clues.db import Casebook
+from lexradar.settings import Settings, load_settings
+from lexradar.web.csrf import check_csrf
+from lexradar.web.errors import install_handlers
+from lexradar.web.i18n import current_lang, pick_lang
+from lexradar.web.jobs import Jobs
+from lexradar.web.session import SessionMiddleware
+from lexradar.web.throttle import LoginThrottle
+
+STATIC = Path(__file__).parent / "static"
+VENDOR = STATIC / "vendor"
+VENDOR_FILES = (
+    "htmx.min.js",
+    "chart.umd.min.js",
+    "pico.min.css",
+    "swagger-ui-bundle.js",
+    "swagger-ui.css",
+)
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+
+
+class LanguageAndHeaders:
+    """Set the request's language from the session and add security headers to responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = current_lang.set(pick_lang(scope.get("session", {}).get("lang")))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"x-frame-options": b"DENY",
+                    b"referrer-policy": b"same-origin",
+                }
+                headers += [(k, v) for k, v in extra.items() if k not in names]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            current_lang.reset(token)
+
+
+def missing_assets() -> list[str]:
+    """Front-end files not yet copied into ``static/vendor`` (``make assets`` copies them)."""
+    return [name for name in VENDOR_FILES if not (VENDOR / name).exists()]
+
+
+def create_app(
+    settings: Settings | None = None,
+    casebook_url: str | None = None,
+    *,
+    secret_key: str | None = None,
+    https_only: bool = False,
+) -> FastAPI:
+    """The workbench over the casebook at ``casebook_url`` (default: the settings').
+
+    ``secret_key`` signs session cookies (default: ``LEXRADAR_SECRET_KEY``, else a random key,
+    so sessions end when the process does). ``https_only`` marks the cookie ``Secure`` even on
+    plain-http requests (behind a TLS-terminating proxy); it is always ``Secure`` over https.
+    """
+    settings = settings or load_settings()
+    url = casebook_url or settings.casebook_url
+    key = secret_key or os.environ.get("LEXRADAR_SECRET_KEY") or secrets.token_urlsafe(32)
+    app = FastAPI(
+        title="lexradar workbench API",
+        version=_version(),
+        description="The JSON API of the lexradar workbench: every answer is scoped to the "
+        "logged-in user's region, personal data masked unless revealed with a reason.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(check_csrf)],
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.casebook = Casebook.open(url)
+    app.state.throttle = LoginThrottle()
+    app.state.jobs = Jobs()
+    app.state.has_studio = False
+    missing = missing_assets()
+    if missing:
+        log.warning("front-end files missing in %s: %s (run `make assets`)", VENDOR, missing)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    install_handlers(app)
+
+    from lexradar.web.routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    try:
+        studio = importlib.import_module("lexradar.web.studio")
+    except ModuleNotFoundError as exc:
+        if exc.name != "lexradar.web.studio":
+            raise
+    else:
+        app.include_router(studio.router)
+        app.state.has_studio = True
+
+    app.add_middleware(LanguageAndHeaders)
+    app.add_middleware(SessionMiddleware, secret_key=key, https_only=https_only)
+
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.jobs.shutdown()
+    app.state.casebook.dispose()
+
+
+def _version() -> str:
+    from lexradar import __version__
+
+    return __version__

@@ -1,0 +1,327 @@
+"""The JSON API under ``/api``: the same functions as the pages, as JSON.
+
+Authentication is the session cookie: ``GET /api/session`` gives a CSRF token, ``POST
+/api/login`` (with that token in ``X-CSRF-Token``) logs in. Every state-changing call sends the
+token in ``X-CSRF-Token``. Answers are scoped to the user's region; personal data is masked
+unless revealed with a reason.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from lexradar.clues import access, audit, cases, queries, workflow
+from lexradar.clues.access import User
+from lexradar.clues.errors import CasebookError
+from lexradar.errors import Location
+from lexradar.ingest import batches
+from lexradar.models.examples import examples_path, load_examples
+from lexradar.models.registry import Model
+from lexradar.reports.model_docs import Activity, _activity
+from lexradar.web.csrf import csrf_token
+from lexradar.web.deps import (
+    ALL_ROLES,
+    BUILDERS,
+    WORKERS,
+    CasebookDep,
+    CaseId,
+    ClueId,
+    CurrentUser,
+    SettingsDep,
+    require_role,
+)
+from lexradar.web.lookups import list_procuratorates, registry
+from lexradar.web.queue import queue
+from lexradar.web.routes.auth import log_in
+from lexradar.web.routes.cases import money
+from lexradar.web.routes.clues import filters_of
+from lexradar.web.routes.dashboard import dashboard_data
+from lexradar.web.runs import run_model_job
+from lexradar.web.schemas import (
+    AuditOut,
+    BatchOut,
+    BulkAssignIn,
+    CaseCloseIn,
+    CaseOpenIn,
+    CaseOut,
+    ClueOut,
+    CluePageOut,
+    DashboardOut,
+    JobOut,
+    LoginIn,
+    ModelDetailOut,
+    ModelOut,
+    ProcuratorateOut,
+    RevealIn,
+    RowOut,
+    SessionOut,
+    TransitionIn,
+    UserIn,
+    UserOut,
+    VersionOut,
+)
+
+router = APIRouter(prefix="/api", tags=["api"])
+Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
+Worker = Annotated[User, Depends(require_role(*WORKERS))]
+Builder = Annotated[User, Depends(require_role(*BUILDERS))]
+Admin = Annotated[User, Depends(require_role("admin"))]
+DataViewer = Annotated[User, Depends(require_role("admin", "leader", "model_builder"))]
+Text = Annotated[str | None, Query(max_length=64)]
+
+
+def _session(request: Request, user: User | None) -> SessionOut:
+    return SessionOut(
+        username=user.username if user else None,
+        role=user.role if user else None,
+        procuratorate=user.procuratorate_code if user else None,
+        csrf_token=csrf_token(request),
+    )
+
+
+@router.get("/session", response_model=SessionOut)
+def session(request: Request, casebook: CasebookDep) -> SessionOut:
+    """The CSRF token of this session, and who is logged in (if anyone)."""
+    name = request.session.get("user")
+    user = None
+    if name:
+        try:
+            user = access.user(casebook, str(name))
+        except CasebookError:
+            user = None
+    return _session(request, user)
+
+
+@router.post("/login", response_model=SessionOut)
+def login(request: Request, casebook: CasebookDep, body: LoginIn) -> SessionOut:
+    """Log in (throttled after repeated failures); the answer carries the new CSRF token."""
+    return _session(request, log_in(request, casebook, body.username, body.password))
+
+
+@router.post("/logout", response_model=SessionOut)
+def logout(request: Request) -> SessionOut:
+    request.session.clear()
+    return _session(request, None)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return UserOut(**user.__dict__)
+
+
+@router.get("/dashboard", response_model=DashboardOut)
+def dashboard(
+    casebook: CasebookDep,
+    settings: SettingsDep,
+    user: Viewer,
+    start: Annotated[str | None, Query(max_length=10)] = None,
+    end: Annotated[str | None, Query(max_length=10)] = None,
+    region: Annotated[str | None, Query(max_length=6)] = None,
+) -> DashboardOut:
+    """The dashboard's figures: total, by month, domain, procuratorate, top models."""
+    d = dashboard_data(casebook, settings, user, start, end, region)
+    return DashboardOut(
+        procuratorate=d["viewer"].procuratorate_code,
+        start=d["start"],
+        end=d["end"],
+        total=RowOut.of(d["total"]),
+        models=d["models"],
+        by_month=[RowOut.of(r) for r in d["by_month"].rows],
+        by_domain=[RowOut.of(r) for r in d["by_domain"].rows],
+        by_region=[RowOut.of(r) for r in d["by_region"].rows] if d["by_region"] else None,
+        region_level=d["level"],
+        top_models=[RowOut.of(r) for r in d["top"]],
+    )
+
+
+@router.get("/clues", response_model=CluePageOut)
+def clue_list(
+    casebook: CasebookDep,
+    user: Viewer,
+    model: Text = None,
+    domain: Text = None,
+    procuratorate: Text = None,
+    status: Text = None,
+    severity: Text = None,
+    seen_from: Text = None,
+    seen_to: Text = None,
+    sort: Text = "newest",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CluePageOut:
+    """A page of the user's clues (masked), filtered and sorted, with the counts per status."""
+    filters = filters_of(model, domain, procuratorate, status, severity, seen_from, seen_to)
+    result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
+    return CluePageOut(
+        clues=[ClueOut.of(c) for c in result.clues],
+        total=result.total,
+        page=result.page,
+        size=result.size,
+        pages=result.pages,
+        counts=result.counts,
+    )
+
+
+@router.post("/clues/assign", response_model=list[VersionOut])
+def clue_bulk_assign(casebook: CasebookDep, user: Worker, body: BulkAssignIn) -> list[VersionOut]:
+    """Assign many clues (id → version read) to one user, all or none."""
+    done = workflow.bulk_assign(casebook, user, body.clues, body.assignee, body.note)
+    return [VersionOut(id=k, version=v) for k, v in done.items()]
+
+
+@router.get("/clues/{clue_id}", response_model=ClueOut)
+def clue_get(casebook: CasebookDep, user: Viewer, clue_id: ClueId) -> ClueOut:
+    """One clue with its history, masked."""
+    return ClueOut.of(queries.get_clue(casebook, user, clue_id))
+
+
+@router.post("/clues/{clue_id}/reveal", response_model=ClueOut)
+def clue_reveal(casebook: CasebookDep, user: Worker, clue_id: ClueId, body: RevealIn) -> ClueOut:
+    """One clue unmasked: the reason is written to the audit chain."""
+    return ClueOut.of(queries.reveal(casebook, user, clue_id, body.reason))
+
+
+@router.post("/clues/{clue_id}/transition", response_model=VersionOut)
+def clue_transition(
+    casebook: CasebookDep, user: Worker, clue_id: ClueId, body: TransitionIn
+) -> VersionOut:
+    """One workflow step at the version read (a stale version answers 409)."""
+    version: int | None
+    if body.action == "assign":
+        version = workflow.assign(
+            casebook, user, clue_id, body.version, body.assignee or "", body.note
+        )
+    elif body.action == "verify":
+        version = workflow.start_verifying(casebook, user, clue_id, body.version, body.note)
+    elif body.action == "confirm":
+        version = workflow.confirm(casebook, user, clue_id, body.version, body.note)
+    elif body.action == "dismiss":
+        version = workflow.dismiss(
+            casebook, user, clue_id, body.version, body.reason or "", body.note
+        )
+    else:
+        if not body.note.strip():
+            raise CasebookError("a note needs text", Location(field="note"))
+        workflow.add_note(casebook, user, clue_id, body.note)
+        version = None
+    return VersionOut(id=clue_id, version=version)
+
+
+def _case(c: cases.Case) -> CaseOut:
+    return CaseOut(**{**c.__dict__, "funds_recovered": f"{c.funds_recovered:.2f}"})
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def case_list(casebook: CasebookDep, user: Worker, open_only: bool = False) -> list[CaseOut]:
+    return [_case(c) for c in cases.list_cases(casebook, user, open_only=open_only)]
+
+
+@router.post("/cases", response_model=CaseOut)
+def case_open(casebook: CasebookDep, user: Worker, body: CaseOpenIn) -> CaseOut:
+    """Open a supervised case from confirmed clues (id → version read)."""
+    case_id = cases.open_case(casebook, user, body.kind, body.clues, title=body.title)
+    return next(_case(c) for c in cases.list_cases(casebook, user) if c.id == case_id)
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseOut)
+def case_close(casebook: CasebookDep, user: Worker, case_id: CaseId, body: CaseCloseIn) -> CaseOut:
+    cases.close_case(
+        casebook, user, case_id, body.version, body.outcome,
+        funds_recovered=money(body.funds_recovered),
+    )  # fmt: skip
+    return next(_case(c) for c in cases.list_cases(casebook, user) if c.id == case_id)
+
+
+def _model(m: Model, a: Activity) -> dict[str, Any]:
+    s = m.spec
+    y = a.yield_
+    return {
+        "id": s.id, "title": {"zh": s.title.zh, "en": s.title.en}, "domain": s.domain,
+        "status": s.status, "version": s.version, "owner": s.owner,
+        "legal_basis": s.legal_basis, "description": s.description, "datasets": s.datasets,
+        "runs": a.run_count, "clues": y.clues, "confirmed": y.confirmed,
+        "dismissed": y.dismissed, "cases": y.cases, "precision": y.precision,
+    }  # fmt: skip
+
+
+@router.get("/models", response_model=list[ModelOut])
+def model_list(casebook: CasebookDep, settings: SettingsDep, user: Viewer) -> list[ModelOut]:
+    """Every model with its runs and its yield in the user's region."""
+    models = sorted(registry(settings).models.values(), key=lambda m: m.id)
+    activity = _activity(casebook, user, [m.id for m in models])
+    return [ModelOut(**_model(m, activity[m.id])) for m in models]
+
+
+@router.get("/models/{model_id}", response_model=ModelDetailOut)
+def model_get(
+    casebook: CasebookDep, settings: SettingsDep, user: Viewer, model_id: str
+) -> ModelDetailOut:
+    m = registry(settings).get(model_id)
+    a = _activity(casebook, user, [m.id])[m.id]
+    examples = len(load_examples(m)) if examples_path(m).exists() else 0
+    return ModelDetailOut(
+        **_model(m, a),
+        sql=m.sql,
+        parameters=[p.model_dump(mode="json") for p in m.spec.parameters],
+        last_runs=[{k: str(v) for k, v in r.items()} for r in a.runs],
+        examples=examples,
+    )
+
+
+@router.post("/models/{model_id}/run", response_model=JobOut, status_code=202)
+def model_run(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Builder, model_id: str
+) -> JobOut:
+    """Start a run of the model in the background; poll ``/api/jobs/{id}``."""
+    model = registry(settings).get(model_id)
+    job = request.app.state.jobs.submit(
+        "model.run", model.id, user, partial(run_model_job, settings, casebook, user, model.id)
+    )
+    return JobOut(**job.as_dict())
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def job_get(request: Request, user: Builder, job_id: str) -> JobOut:
+    return JobOut(**request.app.state.jobs.get(job_id, user).as_dict())
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def audit_tail(
+    casebook: CasebookDep, user: Admin, n: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[AuditOut]:
+    """The newest audit entries, newest first."""
+    return [
+        AuditOut(**{k: getattr(e, k) for k in AuditOut.model_fields})
+        for e in reversed(audit.tail(casebook, n))
+    ]
+
+
+@router.get("/users", response_model=list[UserOut])
+def user_list(casebook: CasebookDep, user: Admin) -> list[UserOut]:
+    return [UserOut(**u.__dict__) for u in access.list_users(casebook, user)]
+
+
+@router.post("/users", response_model=UserOut)
+def user_add(casebook: CasebookDep, user: Admin, body: UserIn) -> UserOut:
+    added = access.add_user(
+        casebook, user, body.username, body.password, body.role, body.procuratorate
+    )
+    return UserOut(**added.__dict__)
+
+
+@router.get("/procuratorates", response_model=list[ProcuratorateOut])
+def procuratorate_list(casebook: CasebookDep, user: Viewer) -> list[ProcuratorateOut]:
+    """The procuratorates of the user's subtree."""
+    return [ProcuratorateOut(**p) for p in list_procuratorates(casebook, user)]  # type: ignore[arg-type]
+
+
+@router.get("/batches", response_model=list[BatchOut])
+def batch_list(settings: SettingsDep, user: DataViewer) -> list[BatchOut]:
+    """The ingestion batches of the lake, newest first."""
+    found = batches.list_batches(settings.lake) if settings.lake.is_dir() else []
+    return [
+        BatchOut(**{k: m.get(k) for k in BatchOut.model_fields if k in m}) for m in reversed(found)
+    ]

@@ -1,0 +1,288 @@
+"""The clue queue and the clue detail, with the workflow actions a user's role and the clue's
+state allow. Every action calls :mod:`lexradar.clues.workflow` / :mod:`lexradar.clues.cases`,
+which check scope, role, state and version again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lexradar.clues import access, cases, queries, workflow
+from lexradar.clues.access import User
+from lexradar.clues.db import Casebook
+from lexradar.clues.errors import CasebookError
+from lexradar.clues.queries import ClueView
+from lexradar.clues.tables import DOMAINS, STATES
+from lexradar.errors import Location
+from lexradar.settings import Settings
+from lexradar.web.deps import (
+    ALL_ROLES,
+    MAX_ID,
+    WORKERS,
+    CasebookDep,
+    ClueId,
+    SettingsDep,
+    require_role,
+)
+from lexradar.web.evidence import resolution, side_by_side
+from lexradar.web.lookups import procuratorate_names
+from lexradar.web.queue import PAGE_SIZES, SEVERITIES, SORTS, Filters, model_ids, queue
+from lexradar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
+Worker = Annotated[User, Depends(require_role(*WORKERS))]
+
+
+def _date(text: str | None, name: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CasebookError(
+            f"a date is written YYYY-MM-DD, not {text!r}", Location(field=name)
+        ) from None
+
+
+def filters_of(
+    model: str | None,
+    domain: str | None,
+    procuratorate: str | None,
+    status: str | None,
+    severity: str | None,
+    seen_from: str | None,
+    seen_to: str | None,
+) -> Filters:
+    return Filters(
+        model=model or None,
+        domain=domain or None,
+        procuratorate=procuratorate or None,
+        status=status or None,
+        severity=severity or None,
+        seen_from=_date(seen_from, "seen_from"),
+        seen_to=_date(seen_to, "seen_to"),
+    )
+
+
+Text = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/clues", response_class=HTMLResponse)
+def clue_queue(
+    request: Request,
+    casebook: CasebookDep,
+    user: Viewer,
+    model: Text = None,
+    domain: Text = None,
+    procuratorate: Text = None,
+    status: Text = None,
+    severity: Text = None,
+    seen_from: Text = None,
+    seen_to: Text = None,
+    sort: Text = "newest",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HTMLResponse:
+    filters = filters_of(model, domain, procuratorate, status, severity, seen_from, seen_to)
+    result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
+    names = procuratorate_names(casebook, user)
+    handlers = [
+        u for u in access.list_users(casebook, user) if u.role in ("handler", "leader", "admin")
+    ]
+    params = {
+        "model": model or "",
+        "domain": domain or "",
+        "procuratorate": procuratorate or "",
+        "status": status or "",
+        "severity": severity or "",
+        "seen_from": seen_from or "",
+        "seen_to": seen_to or "",
+        "sort": sort or "newest",
+        "size": size,
+    }
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    name = "_clue_table.html" if partial else "clues.html"
+    return render(
+        request,
+        name,
+        result=result,
+        params=params,
+        names=names,
+        handlers=handlers,
+        models=model_ids(casebook, user),
+        domains=DOMAINS,
+        states=STATES,
+        severities=SEVERITIES,
+        sorts=list(SORTS),
+        sizes=PAGE_SIZES,
+        can_assign=user.role in WORKERS,
+    )
+
+
+def _versions(values: list[str]) -> dict[int, int | None]:
+    out: dict[int, int | None] = {}
+    for value in values:
+        clue, _, version = value.partition(":")
+        numbers = [clue, version] if version else [clue]
+        if not all(n.isdigit() and int(n) <= MAX_ID for n in numbers):
+            raise CasebookError(f"not a clue: {value!r}", Location(field="clue_ids"))
+        out[int(clue)] = int(version) if version else None
+    return out
+
+
+@router.post("/clues/assign")
+def bulk_assign(
+    casebook: CasebookDep,
+    user: Worker,
+    assignee: Annotated[str, Form(max_length=64)],
+    clue_ids: Annotated[list[str], Form()],
+    next: Annotated[str, Form(max_length=2000)] = "/clues",
+) -> Response:
+    """Assign the ticked clues to one user, all or none."""
+    from lexradar.web.routes.auth import safe_next
+
+    workflow.bulk_assign(casebook, user, _versions(clue_ids), assignee)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+def allowed_actions(user: User, view: ClueView) -> list[str]:
+    """The actions the user's role and the clue's state allow (the workflow checks again)."""
+    if user.role not in WORKERS:
+        return []
+    steps = workflow.TRANSITIONS[view.status]
+    out = []
+    if "assigned" in steps:
+        out.append("assign")
+    if "verifying" in steps:
+        out.append("verify")
+    if view.status in ("assigned", "verifying"):
+        out.append("confirm")
+    if "supervised" in steps:
+        out.append("open_case")
+    if "dismissed" in steps:
+        out.append("dismiss")
+    out.append("note")
+    return out
+
+
+def _detail(
+    request: Request,
+    casebook: Casebook,
+    settings: Settings,
+    user: User,
+    view: ClueView,
+    revealed: str | None = None,
+) -> HTMLResponse:
+    names = procuratorate_names(casebook, user)
+    assignees = [
+        u
+        for u in access.list_users(casebook, user)
+        if u.role in WORKERS and view.procuratorate_code.startswith(u.prefix)
+    ]
+    evidence = side_by_side(settings.lake, view.record_refs, masked=False) if revealed else None
+    return render(
+        request,
+        "clue.html",
+        clue=view,
+        names=names,
+        actions=allowed_actions(user, view),
+        assignees=assignees,
+        reasons=workflow.DISMISS_REASONS,
+        kinds=cases.KINDS,
+        revealed=revealed,
+        evidence=evidence,
+        can_reveal=user.role in WORKERS,
+    )
+
+
+@router.get("/clues/{clue_id}", response_class=HTMLResponse)
+def clue_detail(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer, clue_id: ClueId
+) -> HTMLResponse:
+    return _detail(request, casebook, settings, user, queries.get_clue(casebook, user, clue_id))
+
+
+@router.get("/clues/{clue_id}/evidence", response_class=HTMLResponse)
+def clue_evidence(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer, clue_id: ClueId
+) -> HTMLResponse:
+    """The evidence records side by side, masked (an HTMX fragment)."""
+    view = queries.get_clue(casebook, user, clue_id)
+    return render(
+        request, "_evidence.html", evidence=side_by_side(settings.lake, view.record_refs), clue=view
+    )
+
+
+def raw_person_ids(casebook: Casebook, user: User, clue_id: int) -> list[str]:
+    """The clue's resident IDs, unmasked, for matching records on the server (never shown)."""
+    with casebook.read() as conn:
+        return str(workflow.scoped_clue(conn, user, clue_id).person_ids).split(";")
+
+
+@router.get("/clues/{clue_id}/resolution", response_class=HTMLResponse)
+def clue_resolution(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer, clue_id: ClueId
+) -> HTMLResponse:
+    """Why the clue's records are one person: the comparison contributions (masked)."""
+    view = queries.get_clue(casebook, user, clue_id)
+    records = side_by_side(settings.lake, view.record_refs)
+    persons = [p for p in raw_person_ids(casebook, user, clue_id) if p]
+    pairs, problem = resolution(settings.lake, records.records, persons, names=records.names)
+    return render(request, "_resolution.html", pairs=pairs, problem=problem)
+
+
+@router.post("/clues/{clue_id}/reveal", response_class=HTMLResponse)
+def clue_reveal(
+    request: Request,
+    casebook: CasebookDep,
+    settings: SettingsDep,
+    user: Worker,
+    clue_id: ClueId,
+    reason: Annotated[str, Form(max_length=500)],
+) -> HTMLResponse:
+    """The clue unmasked: needs a reason, written to the audit chain."""
+    view = queries.reveal(casebook, user, clue_id, reason)
+    response = _detail(request, casebook, settings, user, view, revealed=reason)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/clues/{clue_id}/act")
+def clue_act(
+    casebook: CasebookDep,
+    user: Worker,
+    clue_id: ClueId,
+    action: Annotated[str, Form(max_length=20)],
+    version: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
+    reason: Annotated[str | None, Form(max_length=30)] = None,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    assignee: Annotated[str | None, Form(max_length=64)] = None,
+    kind: Annotated[str | None, Form(max_length=40)] = None,
+    title: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """One workflow step on the clue, at the version the page showed."""
+    target = f"/clues/{clue_id}"
+    if action == "assign":
+        workflow.assign(casebook, user, clue_id, version, assignee or "", note)
+    elif action == "verify":
+        workflow.start_verifying(casebook, user, clue_id, version, note)
+    elif action == "confirm":
+        workflow.confirm(casebook, user, clue_id, version, note)
+    elif action == "dismiss":
+        workflow.dismiss(casebook, user, clue_id, version, reason or "", note)
+    elif action == "note":
+        if not note.strip():
+            raise CasebookError("a note needs text", Location(field="note"))
+        workflow.add_note(casebook, user, clue_id, note)
+    elif action == "open_case":
+        case_id = cases.open_case(casebook, user, kind or "", {clue_id: version}, title=title)
+        target = f"/cases#case-{case_id}"
+    else:
+        raise CasebookError(f"unknown action {action!r}", Location(field="action"))
+    return RedirectResponse(target, status_code=303)
