@@ -1,10 +1,13 @@
 """Benchmark: ingesting the raw rendering of a synthetic region, rows/s and peak memory.
 
-Run: ``.venv/bin/python bench/ingest.py [--sizes 200000 1500000] [--seed 1]``. For each size a
-region is generated and rendered raw (``lexradar synth --raw``) in one process, then all its
-mapping files (the ten datasets) are ingested in a fresh process, so that the time and the
-peak memory (max RSS) are ingestion's alone. Rows/s counts every row read, end to end: reading,
-decoding, normalizing, writing the lake, quarantine, warnings, manifests and quality reports.
+Run: ``flock /tmp/lexradar-heavy.lock .venv/bin/python bench/ingest.py [--sizes 200000 1500000]
+[--seed 1] [--files]``. For each size a region is generated and rendered raw (``lexradar synth
+--raw``) in one process, then all its mapping files (the ten datasets) are ingested in a fresh
+process, so that the time and the peak memory (max RSS) are ingestion's alone. Rows/s counts
+every row read, end to end: reading, decoding, normalizing, writing the lake, quarantine,
+warnings, manifests and quality reports. The CPU seconds (both threads) and the load average
+say how busy the machine was. Per format: rows, seconds, rows/s and the peak resident memory
+while those files were ingested (sampled every 10 ms).
 """
 
 from __future__ import annotations
@@ -30,19 +33,39 @@ render_raw(out, seed)
 """
 
 CHILD = """
-import json, sys, time, resource
+import json, os, sys, threading, time, resource
 from pathlib import Path
 from lexradar.ingest import ingest
-out = Path(sys.argv[1])
-t = time.perf_counter()
-results = ingest(sorted((out / "mappings").glob("*.yaml")), out / "ingested",
-                 workers=int(sys.argv[2]))
-print(json.dumps({"seconds": time.perf_counter() - t,
+out, workers = Path(sys.argv[1]), int(sys.argv[2])
+mappings = sorted((out / "mappings").glob("*.yaml"))
+page = os.sysconf("SC_PAGE_SIZE")
+peak = [0]
+def sample():  # the resident set, every 10 ms: the peak of each file apart
+    while True:
+        with open("/proc/self/statm") as f:
+            peak[0] = max(peak[0], int(f.read().split()[1]) * page)
+        time.sleep(0.01)
+threading.Thread(target=sample, daemon=True).start()
+cpu, t = time.process_time(), time.perf_counter()
+if workers > 1:
+    results, peaks = ingest(mappings, out / "ingested", workers=workers), {}
+else:  # one mapping after the other, as ingest() does, to see each file's peak
+    results, peaks = [], {}
+    for m in mappings:
+        peak[0] = 0
+        done = ingest([m], out / "ingested")
+        results += done
+        for r in done:
+            peaks[Path(r.file).name] = peak[0]
+print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu,
                   "read": sum(r.read for r in results),
                   "quarantined": sum(r.quarantined for r in results),
-                  "per_file": {Path(r.file).name: [r.read, round(r.seconds, 2)] for r in results},
+                  "per_file": {Path(r.file).name: [r.read, r.seconds, peaks.get(Path(r.file).name)]
+                               for r in results},
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
+FORMATS = {".csv": "CSV", ".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel",
+           ".jsonl": "JSON Lines", ".parquet": "Parquet"}  # fmt: skip
 
 
 def run(persons: int, seed: int, workers: int) -> dict:
@@ -79,19 +102,34 @@ def main() -> None:
     )
     print(
         f"{'persons':>10} {'rows read':>12} {'quarantined':>11} {'raw MiB':>8} "
-        f"{'ingest s':>9} {'rows/s':>10} {'peak MiB':>9}"
+        f"{'ingest s':>9} {'CPU s':>7} {'rows/s':>10} {'peak MiB':>9}"
     )
     for persons in args.sizes:
         r = run(persons, args.seed, args.workers)
         rate = r["read"] / r["seconds"]
         print(
             f"{persons:>10,} {r['read']:>12,} {r['quarantined']:>11,} {r['raw_mb']:>8.1f} "
-            f"{r['seconds']:>9.1f} {rate:>10,.0f} {r['maxrss_kb'] / 1024:>9,.0f}",
+            f"{r['seconds']:>9.1f} {r['cpu']:>7.1f} {rate:>10,.0f} "
+            f"{r['maxrss_kb'] / 1024:>9,.0f}",
             flush=True,
         )
+        by_format: dict[str, list[float]] = {}
+        for name, (read, seconds, peak) in r["per_file"].items():
+            agg = by_format.setdefault(FORMATS.get(Path(name).suffix, "other"), [0, 0.0, 0])
+            agg[0] += read
+            agg[1] += seconds
+            agg[2] = max(agg[2], peak or 0)
+        for fmt, (read, seconds, peak) in sorted(by_format.items()):
+            peak_text = f"{peak / 2**20:>7,.0f} MiB peak" if peak else ""
+            print(
+                f"    {fmt:<11} {int(read):>10,} rows {seconds:>7.2f} s "
+                f"{read / seconds:>10,.0f} rows/s {peak_text}"
+            )
         if args.files:
-            for name, (read, seconds) in r["per_file"].items():
-                print(f"    {name:<20} {read:>10,} rows {seconds:>7.2f} s")
+            for name, (read, seconds, peak) in r["per_file"].items():
+                peak_text = f"{peak / 2**20:>7,.0f} MiB peak" if peak else ""
+                print(f"      {name:<20} {read:>10,} rows {seconds:>7.2f} s {peak_text}")
+        print(f"    load average after this size: {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,15 @@ _ARROW = {
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _TRUE = frozenset({"是", "true", "t", "yes", "y", "1", "有", "到庭"})
 _FALSE = frozenset({"否", "false", "f", "no", "n", "0", "无", "未到庭", "缺席"})
+#: Vectorized repairs tried on the values the fast path did not settle, with the warning
+#: each one counts; the normalizers would repair those values the same way.
+_REPAIRS = {
+    "resident_id": [(fastpath.resident_ids_15, "converted_15")],
+    "name": [
+        (fastpath.names_spacing, "name_spacing"),
+        (fastpath.names_traditional, "traditional_name"),
+    ],
+}
 _TS_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S")
 
 
@@ -77,6 +86,15 @@ class Converted:
     warned: np.ndarray
     raw: pa.Array
     converter: FieldConverter
+    index: np.ndarray | None = None  # row → position among the distinct values
+    kinds: list[str | None] | None = None  # warning kind of each distinct value
+
+    def warning_kinds(self, mask: np.ndarray) -> list[str]:
+        """The warning kind of each row in ``mask``."""
+        if self.index is None or self.kinds is None:
+            return [self.converter.one(r).warning or "" for r in self.raw.filter(mask).to_pylist()]
+        kinds = self.kinds
+        return [kinds[i] or "" for i in self.index[mask].tolist()]
 
     def raw_value(self, i: int) -> str | None:
         value: str | None = self.raw[i].as_py()
@@ -258,39 +276,75 @@ class FieldConverter:
             return fastpath.names(col)
         if kind == "text" and not self.field.values:
             return fastpath.text(col)
+        if kind in ("fen", "yuan"):
+            return fastpath.amounts(col, kind)
         return None
 
+    def _distinct(self, uniq: pa.Array) -> tuple[pa.Array, np.ndarray, list[str | None]]:
+        """Convert the distinct values ``uniq`` (no nulls) plus one slot for null cells, at
+        the end: their values, whether each failed, and the warning kind of each."""
+        n = len(uniq)
+        fast = self._fast(uniq)
+        rest = np.ones(n, dtype=bool) if fast is None else ~fast[1]
+        kinds: list[str | None] = [None] * (n + 1)
+        for repair, kind in _REPAIRS.get(self.transform.type, ()) if fast is not None else ():
+            if not rest.any():
+                break
+            todo = uniq if rest.all() else pc.if_else(pa.array(rest), uniq, None)
+            repaired, hit = repair(todo)
+            if hit.any():
+                fast = (pc.if_else(pa.array(hit), repaired, fast[0]), fast[1] | hit)
+                rest &= ~hit
+                for i in np.flatnonzero(hit).tolist():
+                    kinds[i] = kind
+        picked = np.flatnonzero(rest)
+        raws: list[str | None] = uniq.take(pa.array(picked, pa.int64())).to_pylist()
+        outcomes = [self.one(r) for r in raws]
+        null = self.one(None)
+        bad = np.zeros(n + 1, dtype=bool)
+        bad[picked] = [o.error is not None for o in outcomes]
+        for i, o in zip(picked.tolist(), outcomes, strict=True):
+            kinds[i] = o.warning
+        bad[n] = null.error is not None
+        kinds[n] = null.warning
+        slow = pa.array([o.value for o in outcomes], type=self.type)
+        if fast is None:
+            values = slow
+        elif len(picked):
+            values = pc.replace_with_mask(fast[0].cast(self.type), pa.array(rest), slow)
+        else:
+            values = fast[0].cast(self.type)
+        values = pa.concat_arrays([values, pa.array([null.value], type=self.type)])
+        return values, bad, kinds
+
     def column(self, col: pa.Array | pa.ChunkedArray) -> Converted:
-        """Convert a column of raw text: the fast path first, the normalizers for the rest,
-        each distinct value once."""
+        """Convert a column of raw text. The column is dictionary-encoded first, so that each
+        distinct value is converted once per chunk (a pension file repeats every ID, name and
+        month many times): the fast path settles the distinct values it can, the normalizers
+        the rest, and the results are spread back over the rows."""
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
-        n = len(col)
-        bad = np.zeros(n, dtype=bool)
-        warned = np.zeros(n, dtype=bool)
-        fast = self._fast(col)
-        if fast is not None and fast[1].all():
-            return Converted(fast[0].cast(self.type), bad, warned, col, self)
-        rest = np.ones(n, dtype=bool) if fast is None else ~fast[1]
-        sub = col if fast is None else col.filter(pa.array(rest))
-        encoded = pc.dictionary_encode(sub)
-        raws: list[str | None] = encoded.dictionary.to_pylist()
-        raws.append(None)  # the slot of null cells
-        outcomes = [self.one(r) for r in raws]
-        index = encoded.indices.fill_null(len(raws) - 1).to_numpy(zero_copy_only=False)
-        sub_values = pa.array([o.value for o in outcomes], type=self.type).take(pa.array(index))
-        bad[rest] = np.array([o.error is not None for o in outcomes], dtype=bool)[index]
-        warned[rest] = np.array([o.warning is not None for o in outcomes], dtype=bool)[index]
-        if fast is None:
-            return Converted(sub_values, bad, warned, col, self)
-        values = pc.replace_with_mask(fast[0].cast(self.type), pa.array(rest), sub_values)
-        return Converted(values, bad, warned, col, self)
+        encoded = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
+        uniq = encoded.dictionary
+        values, bad, kinds = self._distinct(uniq)
+        index = encoded.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
+        warned_distinct = np.array([k is not None for k in kinds], dtype=bool)
+        raw = col if not pa.types.is_dictionary(col.type) else col.cast(pa.string())
+        return Converted(
+            values.take(pa.array(index)),
+            bad[index],
+            warned_distinct[index],
+            raw,
+            self,
+            index,
+            kinds,
+        )
 
     def constant(self, value: Any, n: int) -> pa.Array:
         out = self.one(value if isinstance(value, str) else str(value))
         if out.error:
             raise NormalizeError(out.detail, reason=out.error, value=value)
-        return pa.array([out.value] * n, type=self.type)
+        return pa.repeat(pa.scalar(out.value, type=self.type), n)
 
 
 def _reason(kind: str, reason: str) -> str:

@@ -15,6 +15,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,9 @@ class _Batch:
             elif f.name == "record_id":
                 arr = record_ids
             elif f.name == "batch_id":
-                arr = pa.array([self.batch_id] * n, pa.string())
+                arr = pa.repeat(pa.scalar(self.batch_id, pa.string()), n)
             elif f.name == "source_file":
-                arr = pa.array([self.source_file] * n, pa.string())
+                arr = pa.repeat(pa.scalar(self.source_file, pa.string()), n)
             elif f.name == "source_row":
                 arr = pa.array(chunk.rows, pa.int64())
             else:
@@ -221,7 +222,7 @@ class _Batch:
                 continue
             rows = np.flatnonzero(mask)
             raws = conv.raw.filter(pa.array(mask))
-            kinds = [conv.converter.one(r).warning or "" for r in raws.to_pylist()]
+            kinds = conv.warning_kinds(mask)
             self.warnings.update(kinds)
             m = int(mask.sum())
             self.warning_rows.append(
@@ -266,13 +267,16 @@ def ingest_file(
     lake: Path,
     replace: str | None = None,
     progress: Progress | None = None,
+    sha: str | None = None,
 ) -> BatchResult:
-    """Ingest one file of ``mapping`` into ``lake`` as one batch (see the module doc)."""
+    """Ingest one file of ``mapping`` into ``lake`` as one batch (see the module doc).
+
+    ``sha`` is the file's SHA-256 when the caller has it already."""
     import time
 
     started_at, started = _now(), time.perf_counter()
     lake = Path(lake)
-    sha = b.file_sha256(file)
+    sha = sha or b.file_sha256(file)
     batch_id = b.batch_id_of(sha)
     old = b.read_manifest(lake, batch_id)
     if old and old.get("status") == "loaded" and replace != batch_id:
@@ -315,11 +319,22 @@ def ingest_file(
     for p in temps.values():
         p.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with pq.ParquetWriter(temps["data"], batch.schema, compression="zstd") as writer:
+        with (
+            pq.ParquetWriter(temps["data"], batch.schema, compression="zstd") as writer,
+            ThreadPoolExecutor(1) as pool,
+        ):
+            # Each chunk is compressed and written in the background while the next one is
+            # read and converted (pyarrow lets go of the GIL); one chunk in flight at a time.
+            pending: Future[None] | None = None
             for chunk in reader.chunks():
-                writer.write_table(batch.process(chunk))
+                table = batch.process(chunk)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write_table, table)
                 if progress:
                     progress(file.name, batch.read)
+            if pending is not None:
+                pending.result()
         batch.reader_rejects()
         if batch.read == 0:
             raise IngestError(
@@ -398,9 +413,9 @@ def ingest_file(
     return result
 
 
-def _ingest_one(args: tuple[Path, Path, Path, str | None]) -> BatchResult:
-    mapping_file, file, lake, replace = args
-    return ingest_file(load_mapping(mapping_file), file, lake, replace)
+def _ingest_one(args: tuple[Path, Path, Path, str | None, str]) -> BatchResult:
+    mapping_file, file, lake, replace, sha = args
+    return ingest_file(load_mapping(mapping_file), file, lake, replace, sha=sha)
 
 
 def ingest(
@@ -427,7 +442,10 @@ def ingest(
     workers = min(workers or 1, len(work))
     hashes = [b.file_sha256(f) for _, f in work]
     if workers <= 1 or len(set(hashes)) != len(hashes):
-        return [ingest_file(m, f, Path(lake), replace, progress) for m, f in work]
+        return [
+            ingest_file(m, f, Path(lake), replace, progress, sha)
+            for (m, f), sha in zip(work, hashes, strict=True)
+        ]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -436,7 +454,9 @@ def ingest(
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = {
-            i: pool.submit(_ingest_one, (work[i][0].path, work[i][1], Path(lake), replace))
+            i: pool.submit(
+                _ingest_one, (work[i][0].path, work[i][1], Path(lake), replace, hashes[i])
+            )
             for i in order
         }
         error: BaseException | None = None

@@ -6,20 +6,24 @@ so that duplicate or odd headers do no harm) with the data-row number of each ro
 data row). Rows the reader cannot split into the header's columns are not lost: they are
 collected in ``bad_rows`` and end up in quarantine.
 
-Text files are decoded in 1 MiB chunks and transcoded to UTF-8 before pyarrow parses them, so
-memory stays flat and any encoding Python knows is read (GBK as GB18030, its superset). Excel
-files are read with python-calamine; a number in a cell becomes text the way it was stored, so
-an 18-digit ID that Excel turned into a float stays visibly damaged (``1.50404199001011e+17``).
+Text files reach pyarrow's parsers as UTF-8 (:mod:`lexradar.ingest.encodings`: UTF-8 as it
+is, any other encoding transcoded in 1 MiB blocks), so memory stays flat and any encoding Python
+knows is read (GBK as GB18030, its superset). Excel files are read with python-calamine, a block
+of rows at a time turned into Arrow columns; a number in a cell becomes text the way it was
+stored, so an 18-digit ID that Excel turned into a float stays visibly damaged
+(``1.50404199001011e+17``). JSON Lines are parsed by pyarrow in blocks, line by line with
+:mod:`json` where pyarrow refuses a block.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +31,20 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lexradar.errors import IngestError, Location
+from lexradar.ingest.encodings import (
+    SAMPLE_BYTES,
+    Utf8Stream,
+    bad_utf8,
+    detect_encoding,
+    resolve_encoding,
+)
 
-SAMPLE_BYTES = 1 << 20
+__all__ = ["Chunk", "Reader", "cell_text", "detect_encoding", "open_reader", "resolve_encoding"]
+
 CHUNK_ROWS = 100_000
-CHINESE = ("gb2312", "gbk", "gb18030", "cp936", "hz", "big5", "cp950", "big5hkscs")
 
 
 @dataclass(frozen=True)
@@ -71,148 +83,6 @@ def _where(path: Path, line: int | None = None, row: int | None = None) -> Locat
     return Location(file=str(path), line=line, row=row)
 
 
-# ---------------------------------------------------------------- encodings
-
-
-def _is_utf8(sample: bytes) -> bool:
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _looks_chinese(sample: bytes) -> bool:
-    """Decodes as GB18030 and most non-ASCII characters are common ones (in GB2312): the
-    statistical detectors mistake short Chinese samples for Korean or Japanese."""
-    try:
-        text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return False
-    wide = [c for c in text if ord(c) > 127]
-    if not wide:
-        return False
-    common = 0
-    for c in wide:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    return common >= 0.8 * len(wide)
-
-
-def detect_encoding(sample: bytes, path: Path) -> str:
-    """BOM → utf-8-sig / utf-16; valid UTF-8 → utf-8; else charset-normalizer (GBK → GB18030)."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in sample:
-        raise IngestError("this is a binary file, not text (it holds NUL bytes)", _where(path))
-    if _is_utf8(sample):
-        return "utf-8"
-    if _looks_chinese(sample):
-        return "gb18030"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    if best is None:
-        raise IngestError(
-            "cannot tell the encoding of this file: it does not look like text in any "
-            "encoding (binary junk?)",
-            _where(path),
-        )
-    enc = codecs.lookup(best.encoding).name
-    if enc in CHINESE or enc.replace("_", "") in CHINESE:
-        try:
-            sample.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
-                return enc
-        return "gb18030"
-    return enc
-
-
-def resolve_encoding(declared: str | None, sample: bytes, path: Path) -> str:
-    """The encoding to read with: the declared one (checked against the sample) or detected."""
-    if declared is None:
-        return detect_encoding(sample, path)
-    try:
-        name = codecs.lookup(declared).name
-    except LookupError:
-        raise IngestError(f"unknown encoding '{declared}'", Location(field="encoding")) from None
-    if name in ("gbk", "gb2312", "cp936"):
-        name = "gb18030"
-    if name == "utf-8" and sample.startswith(codecs.BOM_UTF8):
-        name = "utf-8-sig"
-    utf8_like = name in ("utf-8", "utf-8-sig")
-    if not utf8_like and not sample.isascii() and _is_utf8(sample) and name != "utf-16":
-        raise IngestError(
-            f"the mapping declares encoding '{declared}' but the file is UTF-8; "
-            "set encoding: utf-8 (or leave it out to detect it)",
-            Location(file=str(path), field="encoding"),
-        )
-    return name
-
-
-class Utf8Stream(io.RawIOBase):
-    """A binary file in any encoding, read as UTF-8 bytes; decoding errors name the line."""
-
-    def __init__(self, path: Path, encoding: str) -> None:
-        self.path = path
-        self.encoding = encoding
-        self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
-        self._decoder = codecs.getincrementaldecoder(encoding)("strict")
-        self._buf = b""
-        self._pos = 0
-        self._line = 1
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
-
-    def _fill(self) -> None:
-        while self._pos >= len(self._buf) and not self._eof:
-            raw = self._file.read(SAMPLE_BYTES)
-            self._eof = not raw
-            try:
-                text = self._decoder.decode(raw, final=self._eof)
-            except UnicodeDecodeError as exc:
-                line = self._line + raw[: exc.start].count(b"\n")
-                bad = raw[exc.start : exc.start + 4]
-                raise IngestError(
-                    f"bytes {bad!r} are not valid {self.encoding} (wrong encoding in the mapping, "
-                    "or a damaged file)",
-                    _where(self.path, line=line),
-                ) from None
-            self._line += raw.count(b"\n")
-            if "\x00" in text:
-                raise IngestError(
-                    "NUL character in the text: binary junk in a text file",
-                    _where(self.path, line=self._line),
-                )
-            self._buf, self._pos = text.encode("utf-8"), 0
-
-    def readinto(self, b: Any) -> int:
-        """Fill ``b`` as far as the file goes (pyarrow takes a short read as a block)."""
-        view = memoryview(b).cast("B")
-        done = 0
-        while done < len(view):
-            self._fill()
-            n = min(len(view) - done, len(self._buf) - self._pos)
-            if n <= 0:
-                break
-            view[done : done + n] = self._buf[self._pos : self._pos + n]
-            self._pos += n
-            done += n
-        return done
-
-
 # ---------------------------------------------------------------- CSV / TSV
 
 
@@ -249,10 +119,13 @@ class CsvReader(Reader):
         with stream:
             reader = csv.reader(stream, delimiter=self.delimiter)
             header = None
-            for i, row in enumerate(reader, start=1):
-                if i == header_row:
-                    header = [h.strip() for h in row]
-                    break
+            try:
+                for i, row in enumerate(reader, start=1):
+                    if i == header_row:
+                        header = [h.strip() for h in row]
+                        break
+            except UnicodeDecodeError:
+                raise bad_utf8(path, enc) from None
         if not header or not any(header):
             raise IngestError("no header row", _where(path, line=header_row))
         return header
@@ -304,6 +177,8 @@ class CsvReader(Reader):
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
+                    if "UTF8" in str(exc):
+                        raise bad_utf8(self.path, self.encoding or "utf-8") from None
                     raise IngestError(
                         f"cannot parse the file after data row {start}: {exc}",
                         _where(self.path, row=start + 1),
@@ -314,6 +189,8 @@ class CsvReader(Reader):
                 start += n
                 yield Chunk(pa.Table.from_batches([batch]), rows)
         except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise bad_utf8(self.path, self.encoding or "utf-8") from None
             raise IngestError(f"cannot parse the file: {exc}", _where(self.path)) from None
         finally:
             stream.close()
@@ -397,35 +274,58 @@ class ExcelReader(Reader):
         super().__init__(path, header)
 
     def chunks(self) -> Iterator[Chunk]:
+        """The sheet in blocks of rows, each turned into Arrow columns at once: a column whose
+        cells are all text goes to Arrow as it is; only the cells that are not text (numbers,
+        dates, booleans) pass through :func:`cell_text`."""
+        rows = self.sheet.iter_rows()
+        for _ in range(self.header_row):
+            next(rows, None)
+        start = 0
+        while True:
+            block = list(itertools.islice(rows, CHUNK_ROWS))
+            if not block:
+                return
+            chunk = self._block(block, start)
+            start += len(block)
+            if chunk is not None:
+                yield chunk
+
+    def _block(self, block: list[list[Any]], start: int) -> Chunk | None:
         width = len(self.header)
-        rows: list[list[str | None]] = []
-        numbers: list[int] = []
-        for i, raw in enumerate(self.sheet.iter_rows(), start=1):
-            if i <= self.header_row:
-                continue
-            cells = [cell_text(c) for c in raw]
-            cells = [None if c == "" else c for c in cells]
-            if not any(c is not None for c in cells):
-                continue  # an empty line of the sheet is no record
-            number = i - self.header_row
-            extra = [c for c in cells[width:] if c is not None]
-            if extra:
-                self.bad_rows.append(
-                    BadRow(
-                        number,
-                        "too_many_fields",
-                        f"values beyond the {width} header columns",
-                        "\t".join(c or "" for c in cells),
-                    )
+        wide = max(width, max(len(r) for r in block))
+        if any(len(r) != wide for r in block):
+            block = [[*r, *([""] * (wide - len(r)))] for r in block]
+        n = len(block)
+        columns = [_text_column(col) for col in zip(*block, strict=True)]
+        filled = [pc.is_valid(c).to_numpy(zero_copy_only=False) for c in columns]
+        any_cell = np.logical_or.reduce(filled) if filled else np.zeros(n, dtype=bool)
+        extra = np.logical_or.reduce(filled[width:]) if wide > width else np.zeros(n, dtype=bool)
+        numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)
+        for i in np.flatnonzero(extra):
+            cells = [cell_text(c) for c in block[i]]
+            self.bad_rows.append(
+                BadRow(
+                    int(numbers[i]),
+                    "too_many_fields",
+                    f"values beyond the {width} header columns",
+                    "\t".join(c or "" for c in cells),
                 )
-                continue
-            rows.append(cells[:width] + [None] * (width - len(cells)))
-            numbers.append(number)
-            if len(rows) >= CHUNK_ROWS:
-                yield _chunk_of(rows, numbers, width)
-                rows, numbers = [], []
-        if rows:
-            yield _chunk_of(rows, numbers, width)
+            )
+        keep = any_cell & ~extra  # an empty line of the sheet is no record
+        if not keep.any():
+            return None
+        mask = pa.array(keep)
+        table = pa.table({f"c{i}": columns[i].filter(mask) for i in range(width)})
+        return Chunk(table, numbers[keep])
+
+
+def _text_column(cells: tuple[Any, ...]) -> pa.Array:
+    """Spreadsheet cells as a string array; empty cells are null."""
+    try:
+        arr = pa.array(cells, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([c if type(c) is str else cell_text(c) for c in cells], pa.string())
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 # ---------------------------------------------------------------- Parquet / JSON Lines
@@ -442,8 +342,6 @@ class ParquetReader(Reader):
         super().__init__(path, list(self.file.schema_arrow.names))
 
     def chunks(self) -> Iterator[Chunk]:
-        import pyarrow.compute as pc
-
         start = 0
         for batch in self.file.iter_batches(batch_size=CHUNK_ROWS):
             cols = {}
@@ -452,6 +350,10 @@ class ParquetReader(Reader):
             n = batch.num_rows
             yield Chunk(pa.table(cols), np.arange(start + 1, start + n + 1, dtype=np.int64))
             start += n
+
+
+JSON_BLOCK = 8 << 20
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class JsonlReader(Reader):
@@ -463,16 +365,19 @@ class JsonlReader(Reader):
         enc = resolve_encoding(encoding, sample, path)
         header: list[str] = []
         with self._lines(path, enc) as lines:
-            for line in lines:
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(obj, dict):
-                    header = [str(k) for k in obj]
-                    break
+            try:
+                for line in lines:
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if isinstance(obj, dict):
+                        header = [str(k) for k in obj]
+                        break
+            except UnicodeDecodeError:
+                raise bad_utf8(path, enc) from None
         if not header:
             raise IngestError("no JSON object with fields in the file", _where(path))
         super().__init__(path, header, enc)
@@ -482,27 +387,87 @@ class JsonlReader(Reader):
         return io.TextIOWrapper(io.BufferedReader(Utf8Stream(path, enc)), encoding="utf-8")
 
     def chunks(self) -> Iterator[Chunk]:
+        """Blocks of whole lines, each parsed by pyarrow's JSON reader with every header field
+        as text. A block that reader refuses (a line that is not a JSON object, a value that
+        is a number or a list) or that holds blank lines is read line by line with :mod:`json`
+        instead, with the same result; so bad lines are quarantined exactly as before."""
+        number = 0
+        stream = Utf8Stream(self.path, self.encoding or "utf-8")
+        tail = b""
+        try:
+            while True:
+                data = stream.read_block(JSON_BLOCK)
+                block = tail + data
+                if not data:
+                    tail = b""
+                elif (cut := block.rfind(b"\n")) >= 0:
+                    block, tail = block[: cut + 1], block[cut + 1 :]
+                else:
+                    tail, block = block, b""
+                if block:
+                    try:
+                        chunk = self._fast_block(block, number)
+                    except UnicodeDecodeError:
+                        raise bad_utf8(self.path, self.encoding or "utf-8") from None
+                    if chunk is None:
+                        chunks = list(self._slow_block(block, number))
+                        number = self._last_number
+                        yield from chunks
+                    else:
+                        number += chunk.table.num_rows
+                        yield chunk
+                if not data:
+                    return
+        finally:
+            stream.close()
+
+    def _fast_block(self, block: bytes, number: int) -> Chunk | None:
+        import pyarrow.json as pj
+
+        if b"\r" in block and _LONE_CR.search(block):  # a line break to Python, not to JSON
+            return None
+        schema = pa.schema([(h, pa.string()) for h in dict.fromkeys(self.header)])
+        try:
+            table = pj.read_json(
+                io.BytesIO(block),
+                read_options=pj.ReadOptions(use_threads=False, block_size=len(block) + 1),
+                parse_options=pj.ParseOptions(
+                    explicit_schema=schema, unexpected_field_behavior="ignore"
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        n = table.num_rows
+        if n != block.count(b"\n") + (not block.endswith(b"\n")):
+            return None  # blank lines were skipped: the line-by-line reader numbers the rows
+        cols = {f"c{i}": table[h].combine_chunks() for i, h in enumerate(self.header)}
+        return Chunk(pa.table(cols), np.arange(number + 1, number + n + 1, dtype=np.int64))
+
+    def _slow_block(self, block: bytes, number: int) -> Iterator[Chunk]:
         width = len(self.header)
         rows: list[list[str | None]] = []
         numbers: list[int] = []
-        number = 0
-        with self._lines(self.path, self.encoding or "utf-8") as lines:
-            for line in lines:
-                if not line.strip():
-                    continue
-                number += 1
-                try:
-                    obj = json.loads(line)
-                    if not isinstance(obj, dict):
-                        raise ValueError("not an object")
-                except ValueError as exc:
-                    self.bad_rows.append(BadRow(number, "bad_json", str(exc), line.rstrip()))
-                    continue
-                rows.append([cell_text(obj.get(h)) for h in self.header])
-                numbers.append(number)
-                if len(rows) >= CHUNK_ROWS:
-                    yield _chunk_of(rows, numbers, width)
-                    rows, numbers = [], []
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_utf8(self.path, self.encoding or "utf-8") from None
+        for line in io.StringIO(text, newline=None):
+            if not line.strip():
+                continue
+            number += 1
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:
+                self.bad_rows.append(BadRow(number, "bad_json", str(exc), line.rstrip()))
+                continue
+            rows.append([cell_text(obj.get(h)) for h in self.header])
+            numbers.append(number)
+            if len(rows) >= CHUNK_ROWS:
+                yield _chunk_of(rows, numbers, width)
+                rows, numbers = [], []
+        self._last_number = number
         if rows:
             yield _chunk_of(rows, numbers, width)
 
