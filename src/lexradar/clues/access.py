@@ -13,11 +13,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from lexradar.clues.db import Casebook, Event, utcnow
-from lexradar.clues.errors import CasebookError, NotFoundError, PermissionDenied
+from lexradar.clues.errors import CasebookError, ConflictError, NotFoundError, PermissionDenied
 from lexradar.clues.tables import ROLES, procuratorates, users
 from lexradar.errors import Location
+
+
+class DuplicateError(ConflictError):
+    """A user name or procuratorate code that is already taken (answered 409 by the web)."""
+
+    def __init__(self, what: str, field: str, value: str) -> None:
+        self.expected = 0
+        self.found = None
+        self.value = value
+        CasebookError.__init__(
+            self, f"{what} {field} {value!r} already exists", Location(field=field)
+        )
 
 
 @dataclass(frozen=True)
@@ -42,9 +55,37 @@ SYSTEM = User(None, "system", "admin", "150000")
 """The actor of unattended work (a model run loaded by a scheduler)."""
 
 
+def prefix_after(prefix: str) -> str | None:
+    """The smallest digit string of ``prefix``'s length above every code that starts with it.
+
+    ``15`` → ``16``, ``1504`` → ``1505``, ``1599`` → ``1600``; ``None`` for ``99``: nothing of
+    that length is above it, so no upper bound is needed.
+    """
+    if not prefix.isdigit():
+        raise CasebookError(
+            f"a procuratorate code prefix is digits, not {prefix!r}",
+            Location(field="procuratorate_code"),
+        )
+    if set(prefix) == {"9"}:
+        return None
+    return str(int(prefix) + 1).zfill(len(prefix))
+
+
+def subtree(column: sa.ColumnElement[Any], prefix: str) -> sa.ColumnElement[bool]:
+    """``column`` (a 6-digit procuratorate code) starts with ``prefix``, as a range.
+
+    ``code >= '1504' AND code < '1505'`` selects the same 6-digit codes as ``code LIKE
+    '1504%'``, but SQLite and PostgreSQL (in any collation) can answer it from an index on
+    the column, which they cannot do for ``LIKE``.
+    """
+    upper = prefix_after(prefix)
+    low = column >= prefix
+    return low if upper is None else sa.and_(low, column < upper)
+
+
 def scope(column: sa.ColumnElement[Any], user: User) -> sa.ColumnElement[bool]:
     """The condition that keeps ``column`` (a procuratorate code) inside ``user``'s subtree."""
-    return column.like(user.prefix + "%")
+    return subtree(column, user.prefix)
 
 
 def require(user: User, *roles: str) -> None:
@@ -78,15 +119,26 @@ def add_user(
             raise NotFoundError(f"no procuratorate {procuratorate_code}")
         if not procuratorate_code.startswith(actor.prefix):
             raise PermissionDenied(f"{procuratorate_code} is outside {actor.username}'s region")
-        new_id = conn.execute(
-            users.insert().values(
-                username=username,
-                password_hash=_hasher().hash(password),
-                role=role,
-                procuratorate_code=procuratorate_code,
-                created_at=utcnow(),
-            )
-        ).inserted_primary_key[0]
+        taken = sa.select(users.c.id).where(users.c.username == username)
+        if conn.execute(taken).first() is not None:
+            raise DuplicateError("user", "username", username)
+        try:
+            # a savepoint, so that losing a race to a concurrent insert leaves the
+            # transaction usable (PostgreSQL aborts a transaction on any error)
+            with conn.begin_nested():
+                new_id = conn.execute(
+                    users.insert().values(
+                        username=username,
+                        password_hash=_hasher().hash(password),
+                        role=role,
+                        procuratorate_code=procuratorate_code,
+                        created_at=utcnow(),
+                    )
+                ).inserted_primary_key[0]
+        except IntegrityError as exc:
+            if conn.execute(taken).first() is not None:
+                raise DuplicateError("user", "username", username) from exc
+            raise
         events.append(
             Event(
                 actor.username,
@@ -151,15 +203,27 @@ def list_users(casebook: Casebook, actor: User) -> list[User]:
 def add_procuratorate(
     casebook: Casebook, actor: User, code: str, name: str, parent_code: str | None
 ) -> None:
-    """Add a procuratorate to the tree (admins only): the shipped tree is editable."""
+    """Add a procuratorate to the tree (admins only): the shipped tree is editable.
+
+    A code already in the tree raises :class:`DuplicateError`.
+    """
     require(actor, "admin")
     level = "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
     with casebook.write() as (conn, events):
-        conn.execute(
-            procuratorates.insert().values(
-                code=code, name=name, level=level, parent_code=parent_code
-            )
-        )
+        taken = sa.select(procuratorates.c.code).where(procuratorates.c.code == code)
+        if conn.execute(taken).first() is not None:
+            raise DuplicateError("procuratorate", "code", code)
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    procuratorates.insert().values(
+                        code=code, name=name, level=level, parent_code=parent_code
+                    )
+                )
+        except IntegrityError as exc:
+            if conn.execute(taken).first() is not None:
+                raise DuplicateError("procuratorate", "code", code) from exc
+            raise
         events.append(
             Event(
                 actor.username,

@@ -90,6 +90,15 @@ clues = sa.Table(
 )
 sa.Index("ix_clues_scope_status", clues.c.procuratorate_code, clues.c.status)
 sa.Index("ix_clues_month_model", clues.c.first_month, clues.c.model_id, clues.c.procuratorate_code)
+# the clue queue (migration 0003): a model and/or a status, sorted by severity or id, in scope
+sa.Index(
+    "ix_clues_model_status_severity",
+    clues.c.model_id,
+    clues.c.status,
+    clues.c.severity,
+    clues.c.procuratorate_code,
+)
+sa.Index("ix_clues_status_severity", clues.c.status, clues.c.severity, clues.c.procuratorate_code)
 
 STATES = ("new", "assigned", "verifying", "confirmed", "supervised", "closed", "dismissed")
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 from lexradar.clues.access import User, require, scope
 from lexradar.clues.db import Casebook, Event
 from lexradar.clues.errors import CasebookError, NotFoundError
-from lexradar.clues.queries import ClueView, _view, mask_id, mask_name
+from lexradar.clues.queries import ClueView, clue_view, mask_id, mask_name
 from lexradar.clues.tables import case_clues, cases, procuratorates
 from lexradar.clues.workflow import WORKERS, scoped_clue
 from lexradar.errors import LexradarError, Location
@@ -341,7 +341,7 @@ def write_recommendation(
             rows, case, subject, label, code = _subject(
                 conn, actor, clue_id, case_id, reveal=reveal, lang=lang
             )
-            views = [_view(r, masked=not reveal) for r in rows]
+            views = [clue_view(r, masked=not reveal) for r in rows]
             model = models.get(rows[0].model_id)
             name = conn.execute(
                 sa.select(procuratorates.c.name).where(procuratorates.c.code == code)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from lexradar.clues import access, audit, cases, queries, workflow
 from lexradar.clues.access import User
 from lexradar.clues.errors import CasebookError
+from lexradar.clues.queries import queue
 from lexradar.errors import Location
 from lexradar.ingest import batches
 from lexradar.models.examples import examples_path, load_examples
@@ -34,7 +35,6 @@ from lexradar.web.deps import (
     require_role,
 )
 from lexradar.web.lookups import list_procuratorates, registry
-from lexradar.web.queue import queue
 from lexradar.web.routes.auth import log_in
 from lexradar.web.routes.cases import money
 from lexradar.web.routes.clues import filters_of

@@ -14,7 +14,15 @@ from lexradar.clues import access, cases, queries, workflow
 from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
 from lexradar.clues.errors import CasebookError
-from lexradar.clues.queries import ClueView
+from lexradar.clues.queries import (
+    PAGE_SIZES,
+    SEVERITIES,
+    SORTS,
+    ClueView,
+    Filters,
+    model_ids,
+    queue,
+)
 from lexradar.clues.tables import DOMAINS, STATES
 from lexradar.errors import Location
 from lexradar.settings import Settings
@@ -29,7 +37,6 @@ from lexradar.web.deps import (
 )
 from lexradar.web.evidence import resolution, side_by_side
 from lexradar.web.lookups import procuratorate_names
-from lexradar.web.queue import PAGE_SIZES, SEVERITIES, SORTS, Filters, model_ids, queue
 from lexradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
