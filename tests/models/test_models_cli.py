@@ -91,13 +91,17 @@ def test_export_then_import_elsewhere(project: Path, tmp_path_factory) -> None: 
 @pytest.mark.parametrize(
     ("mistake", "edit", "where"),
     [
-        ("column typo", ("sql", "n.spouse_id", "n.spouse_idd"), ("bigamy.sql", "line")),
+        ("column typo", ("sql", "o.cert_no AS", "o.cert_noo AS"), ("bigamy.sql", "line")),
         ("unknown dataset", ("sql", "FROM deaths AS d", "FROM death AS d"), ("bigamy.sql", "line")),
-        ("undeclared parameter", ("sql", "<= :as_of", "<= :today"), ("bigamy.sql", "line 8")),
+        ("undeclared parameter", ("sql", "<= :as_of", "<= :today"), ("bigamy.sql", "line {}")),
         ("bad domain", ("yaml", "domain: criminal", "domain: penal"), ("bigamy.yaml", "line 3")),
         ("YAML syntax", ("yaml", "datasets: [", "datasets: [["), ("bigamy.yaml", "line")),
         ("missing field", ("yaml", "version: 1\n", ""), ("bigamy.yaml", "version")),
-        ("SQL syntax", ("sql", "SELECT c.person_id", "SELEC c.person_id"), ("bigamy.sql", "line")),
+        (
+            "SQL syntax",
+            ("sql", "SELECT 1 FROM endings", "SELEC 1 FROM endings"),
+            ("bigamy.sql", "line"),
+        ),
     ],
 )
 def test_validate_points_at_the_broken_line_and_field(
@@ -111,7 +115,8 @@ def test_validate_points_at_the_broken_line_and_field(
     target.write_text(text.replace(edit[1], edit[2], 1), encoding="utf-8")
     code, out = cli("models", "validate", str(project / "models"))
     assert code == 2, out
-    assert where[0] in out and where[1] in out, out
+    line = text[: text.index(edit[1])].count("\n") + 1  # where the edit landed
+    assert where[0] in out and where[1].format(line) in out, out
 
 
 def test_models_test_runs_the_golden_examples_and_shows_a_diff(project: Path) -> None:

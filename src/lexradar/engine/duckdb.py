@@ -1,4 +1,6 @@
-"""The DuckDB backend: every dataset is a view over its Parquet files."""
+"""The DuckDB backend: every dataset is a view over its Parquet files, and the resolution views
+(``person_keys``, ``persons_resolved``, ``registration_pairs``; :mod:`lexradar.linkage.views`)
+sit beside them, resolved or with their fallback."""
 
 from __future__ import annotations
 
@@ -34,6 +36,10 @@ class DuckDBEngine(Engine):
             else:  # an absent dataset reads as empty, with the contract's columns
                 self.con.register(f"_{name}_empty", ds.schema().empty_table())
                 self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
+        from lexradar.linkage.views import create_views
+
+        #: whether the lake has been resolved (else the views hold the fallback keys)
+        self.resolved = create_views(self.con, self.lake.path)
 
     def _execute(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

@@ -80,12 +80,31 @@ def _lake_uri(lake: Path | str) -> str | None:
     return f"{m.group('scheme')}://{m.group('rest')}"
 
 
+def splink_jar() -> str | None:
+    """Splink's Scala jar of string-similarity functions for Spark 4 (``jaro_winkler`` and
+    others, which person resolution on Spark calls), when Splink is installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("splink")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "internals/files/spark_jars"
+    jars = sorted(folder.glob("scala-udf-similarity-*_spark4.x.jar"))
+    return str(jars[-1]) if jars else None
+
+
 def session_conf(master: str, conf: Mapping[str, object] | None = None) -> dict[str, str]:
-    """The Spark configuration a session is built with: lexradar's, then the user's."""
+    """The Spark configuration a session is built with: lexradar's, then the user's.
+
+    Splink's jar (:func:`splink_jar`) is added to ``spark.jars``, after any jars of the user's.
+    """
     out = dict(BASE_CONF)
     if master.startswith("local") and not _submitted():
         out.update(LOCAL_CONF)
     out.update({k: str(v) for k, v in (conf or {}).items()})
+    jar = splink_jar()
+    if jar and jar not in out.get("spark.jars", ""):
+        out["spark.jars"] = ",".join(j for j in (out.get("spark.jars"), jar) if j)
     return out
 
 
@@ -201,6 +220,59 @@ class SparkEngine(Engine):
                 f"no dataset found; expected sub-folders named {', '.join(CONTRACT)}",
                 Location(file=self.uri),
             )
+        #: whether the lake has been resolved (else the resolution views hold the fallback keys)
+        self.resolved = self._resolution_views()
+
+    def _resolution_views(self) -> bool:
+        """``person_keys``, ``persons_resolved`` and ``registration_pairs`` as on DuckDB: the
+        SQL of :mod:`lexradar.linkage.views`, carried into Spark's dialect by SQLGlot, over the
+        lake's key files read by Spark. Returns whether the lake is resolved."""
+        from lexradar.linkage import views
+        from lexradar.linkage.resolve import KEYS_FILE, LINKAGE_DIR, REGISTRATION_PAIRS_FILE
+        from lexradar.linkage.spark import to_spark
+
+        folder = f"{self.uri.rstrip('/')}/{LINKAGE_DIR}" if self.uri else None
+        if folder is None:
+            folder = str(self.lake.path / LINKAGE_DIR)
+        keys = self._read_file(f"{folder}/{KEYS_FILE}")
+        relation = None
+        if keys is not None:
+            keys.selectExpr(*views.KEY_COLUMNS.split(", ")).createOrReplaceTempView(
+                "_lr_person_keys_file"
+            )
+            self.views.append("_lr_person_keys_file")
+            relation = "_lr_person_keys_file"
+        pairs_sql = views.EMPTY_REGISTRATION_PAIRS_SQL
+        pairs = self._read_file(f"{folder}/{REGISTRATION_PAIRS_FILE}")
+        if pairs is not None:
+            pairs.createOrReplaceTempView("_lr_registration_pairs_file")
+            self.views.append("_lr_registration_pairs_file")
+            cols = ", ".join(
+                c if c in pairs.columns else f"CAST(NULL AS {t}) AS {c}"
+                for c, t in views.REGISTRATION_PAIR_COLUMNS
+            )
+            pairs_sql = f"SELECT {cols} FROM _lr_registration_pairs_file"
+        for name, sql in (
+            ("person_keys", views.person_keys_sql(keys=relation)),
+            ("persons_resolved", views.PERSONS_RESOLVED_SQL),
+            ("registration_pairs", pairs_sql),
+        ):
+            self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {to_spark(sql)}")
+            self.views.append(name)
+        return relation is not None
+
+    def _read_file(self, path: str) -> DataFrame | None:
+        """A Parquet file (or folder of parts) of the lake, or None when it is absent."""
+        if self.uri is None:
+            return self.spark.read.parquet(path) if Path(path).exists() else None
+        from pyspark.errors import AnalysisException
+
+        try:
+            return self.spark.read.parquet(path)
+        except AnalysisException as exc:
+            if "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc):
+                return None
+            raise
 
     def _read(self, name: str) -> DataFrame | None:
         """The dataset's files as a DataFrame, or None when the lake has none."""

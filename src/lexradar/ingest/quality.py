@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -35,18 +34,28 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _duplicates(table: pa.Table, keys: tuple[str, ...]) -> int:
-    """Rows beyond the first for every key value that occurs more than once."""
-    if table.num_rows == 0:
-        return 0
-    combined = np.zeros(table.num_rows, dtype=np.int64)
-    for k in keys:
-        encoded = pc.dictionary_encode(table[k].combine_chunks())
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        combined = combined * (len(encoded.dictionary) + 1) + codes + 1
-    combined.sort()
-    distinct = 1 + int(np.count_nonzero(combined[1:] != combined[:-1]))
-    return int(table.num_rows) - distinct
+def _duplicates(parts: list[Path], key_sets: list[tuple[str, ...]]) -> list[int]:
+    """For each key in ``key_sets``: the rows beyond the first for every key value that occurs
+    more than once (an empty key counts as one value), over the lake files ``parts``.
+
+    DuckDB groups the keys straight from the Parquet files, in parallel, so the key columns
+    are never held in memory (at 1.5 M persons the pension batch alone has 6.7 M keys)."""
+    if not parts:
+        return [0] * len(key_sets)
+    import duckdb
+
+    def distinct(keys: tuple[str, ...]) -> str:
+        cols = ", ".join('"' + k.replace('"', '""') + '"' for k in keys)
+        return f"(SELECT count(*) FROM (SELECT 1 FROM read_parquet($files) GROUP BY {cols}))"
+
+    sql = "SELECT (SELECT count(*) FROM read_parquet($files))"
+    sql += "".join(f", {distinct(keys)}" for keys in key_sets)
+    con = duckdb.connect()
+    try:
+        rows, *counts = con.execute(sql, {"files": [str(p) for p in parts]}).fetchall()[0]
+    finally:
+        con.close()
+    return [int(rows) - int(c) for c in counts]
 
 
 def _statistics(parts: list[Path]) -> tuple[int, dict[str, int], dict[str, list[Any]]]:
@@ -76,17 +85,17 @@ def profile(
     dataset: str, parts: list[Path], quarantine: pa.Table, warnings: pa.Table
 ) -> dict[str, Any]:
     """The quality figures of the lake files ``parts`` of one dataset, with their quarantine
-    and warnings. Only key and coded columns are read; the rest comes from the footers."""
+    and warnings. Only the coded columns are read; duplicate keys are counted by DuckDB over
+    the files, the rest comes from the footers."""
     ds = CONTRACT[dataset]
     rows, null_counts, ranges = _statistics(parts)
     coded_fields = [f.name for f in ds.fields if f.values or f.type == "bool"]
     keys = NATURAL_KEYS.get(dataset, ())
-    needed = sorted({"record_id", *keys, *coded_fields})
     schema = ds.schema()
     data = (
-        pa.concat_tables([pq.read_table(p, columns=needed, schema=schema) for p in parts])
+        pa.concat_tables([pq.read_table(p, columns=coded_fields, schema=schema) for p in parts])
         if parts
-        else schema.empty_table().select(needed)
+        else schema.empty_table().select(coded_fields)
     )
     q_reasons = Counter(quarantine["reason"].to_pylist()) if quarantine.num_rows else Counter()
     q_fields = Counter(
@@ -115,9 +124,8 @@ def profile(
         if f.name in coded_fields:
             counts = pc.value_counts(data[f.name].combine_chunks()).to_pylist()
             coded[f.name] = {str(c["values"]): c["counts"] for c in counts}
-    dup = {"record_id": _duplicates(data, ("record_id",))}
-    if keys:
-        dup[", ".join(keys)] = _duplicates(data.select(list(keys)), keys)
+    key_sets = [("record_id",), *([keys] if keys else [])]
+    dup = dict(zip([", ".join(k) for k in key_sets], _duplicates(parts, key_sets), strict=True))
     read = rows + quarantine.num_rows
     return {
         "dataset": dataset,

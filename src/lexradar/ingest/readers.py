@@ -23,7 +23,9 @@ import io
 import itertools
 import json
 import math
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,15 @@ from lexradar.ingest.encodings import (
     resolve_encoding,
 )
 
-__all__ = ["Chunk", "Reader", "cell_text", "detect_encoding", "open_reader", "resolve_encoding"]
+__all__ = [
+    "Chunk",
+    "Reader",
+    "cell_text",
+    "detect_encoding",
+    "open_reader",
+    "prefetched",
+    "resolve_encoding",
+]
 
 CHUNK_ROWS = 100_000
 
@@ -71,6 +81,9 @@ class Reader:
     header: list[str]
     encoding: str | None = None
     bad_rows: list[BadRow] = field(default_factory=list)
+    #: Whether reading a chunk mostly runs without the GIL (pyarrow's parsers), so that
+    #: :func:`prefetched` pays; building the Python rows of a sheet does not.
+    parallel: bool = True
 
     def chunks(self) -> Iterator[Chunk]:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -271,7 +284,7 @@ class ExcelReader(Reader):
             header.pop()
         if not header:
             raise IngestError("no header row", _where(path, line=header_row))
-        super().__init__(path, header)
+        super().__init__(path, header, parallel=False)
 
     def chunks(self) -> Iterator[Chunk]:
         """The sheet in blocks of rows, each turned into Arrow columns at once: a column whose
@@ -470,6 +483,58 @@ class JsonlReader(Reader):
         self._last_number = number
         if rows:
             yield _chunk_of(rows, numbers, width)
+
+
+def prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks of ``chunks``, the next one read in a background thread while the caller
+    works on the current one.
+
+    pyarrow's CSV and JSON parsers and calamine let go of the GIL, so reading overlaps with
+    converting; one chunk waits at most, so memory stays flat. The reader runs and is closed
+    in that one thread, so its row numbering and ``bad_rows`` are exactly those of a plain
+    loop; an error it raises is raised here, at the chunk where it happened. When the caller
+    stops early (an error of its own), the thread is stopped and the reader closed before this
+    generator returns.
+    """
+    slot: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                slot.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(("chunk", chunk)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(("error", exc))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="lexradar-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = slot.get()
+            if kind == "chunk":
+                yield item
+            elif kind == "error":
+                raise item
+            else:
+                return
+    finally:
+        stop.set()
+        thread.join()
 
 
 def open_reader(

@@ -20,9 +20,9 @@ transliteration key) and distinct 15-digit IDs. Columns:
 not an ID), ``id_from15``, ``id_region_now`` (today's county of the ID's address code),
 ``name`` (clean), ``name_nodot``, ``name_vkey`` (transliteration key), ``name_pinyin``,
 ``surname_py`` (first pinyin syllable), ``birth_date``, ``birth_any`` and ``birth_year``
-(stated, else implied by the ID), ``gender`` (stated, else implied by a valid ID: one mistyped
-digit flips it), ``region`` (registered county for registry entries, else the ID's county,
-today's code),
+(stated, else implied by the ID), ``birth_stated`` (whether the record states it),
+``gender`` (stated, else implied by a valid ID: one mistyped digit flips it), ``region``
+(registered county for registry entries, else the ID's county, today's code),
 ``city``, ``household_id``, ``status``.
 """
 
@@ -155,6 +155,7 @@ SELECT
   split_part(n.name_pinyin, ' ', 1) AS surname_py,
   coalesce(r.stated_birth, i.id_birth) AS birth_date,
   coalesce(r.stated_birth, i.id_birth) AS birth_any,
+  r.stated_birth IS NOT NULL AS birth_stated,
   year(coalesce(r.stated_birth, i.id_birth)) AS birth_year,
   coalesce(r.stated_gender, CASE WHEN i.id_valid THEN i.id_gender END) AS gender,
   coalesce(rg.now, r.stated_region, rn.now, substr(i.id18, 1, 6)) AS region,

@@ -10,7 +10,8 @@
 4. calibrates the threshold (:func:`calibrate`), unless one is given;
 5. applies stored human judgements (:mod:`lexradar.linkage.judgements`): a "same" judgement
    adds an edge, a "different" judgement removes one, whatever the model says;
-6. clusters the edges into connected components and writes ``lake/_linkage/person_keys.parquet``,
+6. keeps each mention's best link to the registry (:data:`ANCHOR_SQL`), clusters the links
+   into connected components and writes ``lake/_linkage/person_keys.parquet``,
    the scored pairs near the threshold (``review.parquet``) and the pairs of registry entries
    that may be one person (``registration_pairs.parquet``, see :data:`REGISTRY_PAIR`).
 """
@@ -54,16 +55,94 @@ COPY (
   SELECT p.unique_id_l, p.unique_id_r, a.id18 AS person_id_l, b.id18 AS person_id_r,
          a.name AS name_l, b.name AS name_r, a.birth_date AS birth_date_l,
          b.birth_date AS birth_date_r, a.status AS status_l, b.status AS status_r,
-         p.match_weight, p.match_weight - {prior} AS evidence_weight, p.match_probability
+         p.match_weight, p.match_weight - {prior} AS evidence_weight, p.match_probability,
+         CASE WHEN a.name = b.name THEN 'exact'
+              WHEN a.name_nodot = b.name_nodot THEN 'same_without_dots'
+              WHEN a.name_vkey = b.name_vkey THEN 'transliteration_variant'
+              WHEN a.name_pinyin = b.name_pinyin THEN 'same_pinyin'
+              ELSE 'different' END AS name_relation
   FROM _lr_pairs p
   JOIN mentions a ON a.unique_id = p.unique_id_l
   JOIN mentions b ON b.unique_id = p.unique_id_r
-  WHERE {registry} AND p.match_weight >= {floor}
+  WHERE {registry}
+    AND (p.match_weight >= {floor} OR p.match_weight - {prior} >= @EVIDENCE_FLOOR@)
     -- one household, two given names: family members (twins), never one person twice
     AND NOT (a.household_id = b.household_id AND a.name <> b.name)
   ORDER BY p.match_weight DESC
 ) TO '{path}' (FORMAT parquet)
 """
+
+REGISTRATION_EVIDENCE_FLOOR = 10.0
+"""Registry pairs with at least this evidence weight (match weight without the prior) are kept
+in ``registration_pairs`` whatever the prior: a second registration under a variant spelling of
+the name, born the same day, has evidence ~17 but a match weight below 0 in a region of 200,000
+persons, and the prior only falls as the region grows."""
+REGISTRATION_PAIRS_SQL = REGISTRATION_PAIRS_SQL.replace(
+    "@EVIDENCE_FLOOR@", str(REGISTRATION_EVIDENCE_FLOOR)
+)
+
+ANCHOR_SQL = """
+CREATE OR REPLACE TABLE {edges} AS
+WITH e AS (
+  SELECT e.unique_id_l, e.unique_id_r,
+         CASE WHEN j.decision = 'same' THEN 1e9 ELSE coalesce(p.match_weight, 1e9) END AS w,
+         e.unique_id_l LIKE 'persons:%' AS reg_l, e.unique_id_r LIKE 'persons:%' AS reg_r
+  FROM {links} e
+  LEFT JOIN {pairs} p
+    ON least(p.unique_id_l, p.unique_id_r) = e.unique_id_l
+   AND greatest(p.unique_id_l, p.unique_id_r) = e.unique_id_r
+  LEFT JOIN {judged} j ON j.unique_id_l = e.unique_id_l AND j.unique_id_r = e.unique_id_r
+),
+towards AS (
+  SELECT unique_id_l AS m, unique_id_r AS reg, w FROM e WHERE reg_r AND NOT reg_l
+  UNION ALL
+  SELECT unique_id_r, unique_id_l, w FROM e WHERE reg_l AND NOT reg_r
+),
+anchor AS (
+  SELECT m, reg FROM (
+    SELECT m, reg, row_number() OVER (PARTITION BY m ORDER BY w DESC, reg) AS rn FROM towards
+  ) t WHERE rn = 1
+),
+loose AS (
+  SELECT unique_id_l AS u, unique_id_r AS v, w FROM e WHERE NOT reg_l AND NOT reg_r
+  UNION ALL
+  SELECT unique_id_r, unique_id_l, w FROM e WHERE NOT reg_l AND NOT reg_r
+),
+attach AS (
+  SELECT u, v FROM (
+    SELECT l.u, l.v, row_number() OVER (PARTITION BY l.u ORDER BY l.w DESC, l.v) AS rn
+    FROM loose l JOIN anchor a ON a.m = l.v LEFT JOIN anchor b ON b.m = l.u
+    WHERE b.m IS NULL
+  ) t WHERE rn = 1
+)
+SELECT unique_id_l, unique_id_r FROM e WHERE reg_l AND reg_r
+UNION
+SELECT least(m, reg), greatest(m, reg) FROM anchor
+UNION
+SELECT least(u, v), greatest(u, v) FROM attach
+UNION
+SELECT l.u, l.v FROM loose l
+LEFT JOIN anchor a ON a.m = l.u LEFT JOIN anchor b ON b.m = l.v
+WHERE a.m IS NULL AND b.m IS NULL AND l.u < l.v
+"""
+"""The registry is the reference: a mention that links to registry entries keeps only its edge
+to the best of them (a reviewer's "same" first, then the highest match weight); a mention that
+links to no registry entry keeps its edges to other such mentions and its best edge to a
+mention that has a registry entry. Connected components of all links chained namesakes: a
+marriage record under one 那顺's ID also scored above the threshold against another 那顺 born
+the same day in the same county, which joined two registry entries into one person (13 such
+clusters at 200,000 persons, each a false clue of ``marriage.bigamy``). Placeholders: ``links``
+(all links, ``unique_id_l < unique_id_r``), ``edges`` (the table written), ``pairs`` (scored
+pairs), ``judged`` (``unique_id_l, unique_id_r, decision``, as
+:mod:`lexradar.linkage.judgements` registers it)."""
+
+
+def anchor(con: Any, pairs: str = "_lr_pairs", edges: str = "_lr_edges") -> int:
+    """Rewrite ``edges`` with :data:`ANCHOR_SQL`; returns the edges left."""
+    con.execute(f"CREATE OR REPLACE TABLE _lr_links AS SELECT * FROM {edges}")
+    con.execute(ANCHOR_SQL.format(links="_lr_links", edges=edges, pairs=pairs, judged="_lr_judged"))
+    return int(con.execute(f"SELECT count(*) FROM {edges}").fetchall()[0][0])
+
 
 Progress = Callable[[str], None]
 
@@ -95,6 +174,9 @@ class Result:
     threshold_weight: float = 0.0
     threshold_probability: float = 0.0
     threshold_method: str = ""
+    threshold_evidence: float = 0.0
+    prior_weight: float = 0.0
+    otsu_weight: float = 0.0
     clusters: int = 0
     linked_pairs: int = 0
     review_pairs: int = 0
@@ -143,12 +225,31 @@ def otsu(con: Any, table: str, column: str = "match_weight", bin_width: float = 
     return float(best_cut)
 
 
-def calibrate(con: Any, table: str, judged: list[judgements.Judgement]) -> tuple[float, str]:
+EVIDENCE_THRESHOLD = 22.0
+"""The default link threshold on the *evidence weight* (match weight without the prior): the
+records must be at least 2^22 times likelier under "one person" than under "two persons". The
+prior falls as the region grows (2^-18.0 at 200,000 persons, 2^-20.9 at 1,500,000), and every
+match weight and probability with it; the evidence of a pair does not move. Chosen on the
+synthetic truth at 200,000 persons, where pairwise F1 is flat (0.9997) for evidence 22-27
+(match weight 4-9) once each mention keeps only its best registry link (:data:`ANCHOR_SQL`);
+the low end keeps a mistyped birth digit under a common name (乌兰, evidence 25.7)."""
+
+
+def calibrate(
+    con: Any,
+    table: str,
+    judged: list[judgements.Judgement],
+    prior_weight: float | None = None,
+    evidence: float = EVIDENCE_THRESHOLD,
+) -> tuple[float, str]:
     """The match-weight threshold and how it was chosen.
 
-    With at least 20 judged pairs of each kind among the scored pairs, the threshold is the
-    weight that best separates them (best F1 on the judgements). Otherwise Otsu's cut of the
-    match-weight histogram (:func:`otsu`).
+    1. With at least 20 judged pairs of each kind among the scored pairs: the weight that best
+       separates them (best F1 on the judgements).
+    2. Otherwise, given the model's prior as a weight (``log2(p / (1 - p))``): the weight at
+       which the evidence reaches ``evidence`` (:data:`EVIDENCE_THRESHOLD`), i.e.
+       ``evidence + prior_weight``.
+    3. Without a prior: Otsu's cut of the match-weight histogram (:func:`otsu`).
     """
     scored = judgements.scored(con, table, judged)
     same = [w for w, d in scored if d == "same"]
@@ -162,7 +263,17 @@ def calibrate(con: Any, table: str, judged: list[judgements.Judgement]) -> tuple
             if f1 > best[0]:
                 best = (f1, cut)
         return best[1], f"best F1 on {len(same) + len(diff)} judged pairs"
+    if prior_weight is not None:
+        return evidence + prior_weight, (
+            f"evidence weight {evidence:g} (Bayes factor 2^{evidence:g}) + prior {prior_weight:.2f}"
+        )
     return otsu(con, table), "Otsu cut of the match-weight histogram"
+
+
+def prior_weight(linker: Any) -> float:
+    """The model's prior as a match weight: ``log2(p / (1 - p))``."""
+    prior = float(linker._settings_obj._probability_two_random_records_match)
+    return math.log2(prior / (1 - prior))
 
 
 def _linker(con: Any, model: dict[str, Any]) -> Any:
@@ -185,6 +296,20 @@ def train(con: Any, max_pairs: float = 5e6, seed: int = 1) -> Any:
             rule, estimate_without_term_frequencies=True
         )
     return linker
+
+
+def stale(model: dict[str, Any]) -> bool:
+    """Whether a saved model's comparison levels or blocking rules differ from this version's
+    (then it is trained again: its weights belong to other levels)."""
+
+    def levels(comparisons: list[dict[str, Any]]) -> list[list[str]]:
+        return [[lv["sql_condition"] for lv in c["comparison_levels"]] for c in comparisons]
+
+    rules = [r.get("blocking_rule", r) if isinstance(r, dict) else r
+             for r in model.get("blocking_rules_to_generate_predictions", [])]  # fmt: skip
+    return levels(model.get("comparisons", [])) != levels(person_comparisons()) or rules != list(
+        blocking.BLOCKING_RULES.values()
+    )
 
 
 def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
@@ -236,6 +361,9 @@ def resolve(
         result.mentions = mentions.build(con)
         lap("mentions")
         model_path = out / MODEL_FILE
+        if model_path.exists() and not retrain and stale(json.loads(model_path.read_text("utf-8"))):
+            say("the saved model has other comparisons than this version: training again")
+            retrain = True
         if model_path.exists() and not retrain:
             say("loading the trained model")
             linker = _linker(con, json.loads(model_path.read_text(encoding="utf-8")))
@@ -255,18 +383,22 @@ def resolve(
         result.candidate_pairs = int(con.execute("SELECT count(*) FROM _lr_pairs").fetchall()[0][0])
         lap("predict")
         judged = judgements.load(lake)
+        prior = prior_weight(linker)
+        result.prior_weight = round(prior, 3)
+        result.otsu_weight = otsu(con, "_lr_pairs")
         if threshold is None:
-            weight, method = calibrate(con, "_lr_pairs", judged)
+            weight, method = calibrate(con, "_lr_pairs", judged, prior)
         else:
             weight, method = math.log2(threshold / (1 - threshold)), "given"
         result.threshold_weight = round(weight, 3)
         result.threshold_probability = weight_to_probability(weight)
         result.threshold_method = method
+        result.threshold_evidence = round(weight - prior, 3)
         say(f"clustering at match weight {weight:.2f} ({method})")
         result.judgements_applied = judgements.apply(
             con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
         )
-        result.linked_pairs = int(con.execute("SELECT count(*) FROM _lr_edges").fetchall()[0][0])
+        result.linked_pairs = anchor(con)
         _cluster(con, linker, out / KEYS_FILE)
         result.clusters = int(
             con.execute(f"SELECT count(DISTINCT person_key) FROM '{out / KEYS_FILE}'").fetchall()[
@@ -281,10 +413,9 @@ def resolve(
         result.review_pairs = int(
             con.execute(f"SELECT count(*) FROM '{out / REVIEW_FILE}'").fetchall()[0][0]
         )
-        prior = float(linker._settings_obj._probability_two_random_records_match)
         con.execute(
             REGISTRATION_PAIRS_SQL.format(
-                prior=math.log2(prior / (1 - prior)),
+                prior=prior,
                 floor=lo,
                 registry=REGISTRY_PAIR,
                 path=out / REGISTRATION_PAIRS_FILE,
@@ -304,21 +435,34 @@ WITH c AS (SELECT unique_id, cluster_id FROM {clusters}),
 k AS (
   SELECT c.cluster_id,
          coalesce(min(m.id18) FILTER (WHERE m.dataset = 'persons' AND m.status = 'active'),
-                  min(m.id18) FILTER (WHERE m.dataset = 'persons'),
-                  'U' || md5(min(m.unique_id))[:17]) AS person_key,
+                  min(m.id18) FILTER (WHERE m.dataset = 'persons')) AS registry_key,
+         min(m.id18) FILTER (WHERE m.id_valid) AS id_key,
+         'U' || substr(md5(min(m.unique_id)), 1, 17) AS hash_key,
          count(*) AS cluster_size
   FROM c JOIN mentions m USING (unique_id) GROUP BY c.cluster_id
+),
+taken AS (SELECT DISTINCT registry_key FROM k WHERE registry_key IS NOT NULL),
+keyed AS (
+  SELECT k.cluster_id, k.cluster_size,
+         coalesce(k.registry_key,
+                  CASE WHEN t.registry_key IS NULL THEN k.id_key END,
+                  k.hash_key) AS person_key
+  FROM k LEFT JOIN taken t ON t.registry_key = k.id_key
 )
 SELECT m.unique_id, m.dataset, m.record_id, m.role, m.recorded_id, m.name,
        k.person_key, k.cluster_size
-FROM mentions m JOIN c USING (unique_id) JOIN k USING (cluster_id)
+FROM mentions m JOIN c USING (unique_id) JOIN keyed k USING (cluster_id)
 ORDER BY m.unique_id
 """
+"""A cluster's ``person_key``: its active registry ID (the smallest, for a double registration
+linked by a reviewer), else any registry ID; a cluster without a registry entry takes the
+smallest valid ID among its mentions unless a registry cluster holds that ID, else ``U`` and a
+stable hash of its first mention. So a key is a resident ID whenever one can stand for the
+person, like the fallback key of an unresolved lake (:mod:`lexradar.linkage.views`)."""
 
 
 def _cluster(con: Any, linker: Any, path: Path) -> None:
-    """Connected components of the edges; a cluster's key is its active registry ID (the
-    smallest, for a double registration), else a stable hash of its first mention."""
+    """Connected components of the edges, keyed by :data:`KEY_SQL`."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     db_api = linker._db_api

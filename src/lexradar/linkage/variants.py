@@ -3,7 +3,10 @@
 Clerks write the same Mongolian name with different characters for the same sounds
 (巴特尔/巴图尔, 其力嘎/其贺力嘎, 额尔敦/额尔登). This table lists such groups; the first spelling
 of a group is its key. :func:`variant_key` maps every part of a name (parts are separated by the
-middle dot) to its key, so two spellings of one name get the same key. The table is data: extend
+middle dot) to its key, so two spellings of one name get the same key. A part that is not in the
+table as a whole is read as a compound: from left to right, the longest spelling of the table
+that starts at each position is replaced by its key, so 萨日高娃 and 萨仁高娃 (萨日|高娃,
+萨仁|高娃) share the key 萨仁高娃 without a group of their own. The table is data: extend
 :data:`GROUPS` (or pass ``extra`` groups) as a procuratorate meets new spellings.
 """
 
@@ -70,14 +73,45 @@ def _table(extra: tuple[tuple[str, ...], ...] = ()) -> dict[str, str]:
     return table
 
 
+@cache
+def _lengths(extra: tuple[tuple[str, ...], ...] = ()) -> tuple[int, ...]:
+    """Lengths of the table's spellings of two or more characters, longest first."""
+    return tuple(sorted({len(s) for s in _table(extra) if len(s) >= 2}, reverse=True))
+
+
+def _part_key(part: str, extra: tuple[tuple[str, ...], ...]) -> str:
+    """One name part's key: the whole part's group key, else the part segmented greedily
+    (longest spelling first, left to right) with every known spelling replaced by its key."""
+    table = _table(extra)
+    if part in table:
+        return table[part]
+    lengths = _lengths(extra)
+    out: list[str] = []
+    i = 0
+    while i < len(part):
+        for n in lengths:
+            piece = part[i : i + n]
+            if len(piece) == n and piece in table:
+                out.append(table[piece])
+                i += n
+                break
+        else:
+            out.append(part[i])
+            i += 1
+    return "".join(out)
+
+
 def variant_key(name: str, extra: Iterable[Iterable[str]] = ()) -> str:
-    """The name with every part replaced by its group's key (parts split on the middle dot).
+    """The name with every part replaced by its group's key (parts split on the middle dot);
+    a part not in the table has every known spelling inside it replaced (see the module).
 
     >>> variant_key("巴图尔·那逊")
     '巴特尔·那顺'
+    >>> variant_key("萨日高娃")
+    '萨仁高娃'
     """
-    table = _table(tuple(tuple(g) for g in extra))
-    return MIDDLE_DOT.join(table.get(part, part) for part in name.split(MIDDLE_DOT))
+    groups = tuple(tuple(g) for g in extra)
+    return MIDDLE_DOT.join(_part_key(part, groups) for part in name.split(MIDDLE_DOT))
 
 
 def are_variants(a: str, b: str) -> bool:

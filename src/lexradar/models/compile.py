@@ -18,6 +18,7 @@ from sqlglot.optimizer.qualify import qualify
 
 from lexradar.datasets import CONTRACT
 from lexradar.errors import Location, ModelError
+from lexradar.linkage.catalog import VIEW_NAMES, resolution_views
 from lexradar.models.spec import ModelSpec
 
 AUTHOR_DIALECT = "duckdb"
@@ -45,9 +46,11 @@ class Plan:
 
 
 def contract_schema() -> dict[str, dict[str, str]]:
-    return {
+    """Column types of every table a model may read: the datasets and the resolution views."""
+    schema = {
         name: {f.name: _SQL_TYPES[f.type] for f in ds.all_fields} for name, ds in CONTRACT.items()
     }
+    return schema | resolution_views(tuple(schema["persons"].items()))
 
 
 def _line_of(sql: str, word: str) -> int | None:
@@ -71,11 +74,11 @@ def parse(spec: ModelSpec, sql: str, sql_file: Path | str) -> exp.Expression:
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
         name = table.name
-        if name in ctes:
+        if name in ctes or name in VIEW_NAMES:  # the resolution views need no listing
             continue
         if name not in CONTRACT:
             raise ModelError(
-                f"unknown dataset '{name}'; known: {', '.join(CONTRACT)}",
+                f"unknown dataset '{name}'; known: {', '.join([*CONTRACT, *VIEW_NAMES])}",
                 Location(file=where, line=_line_of(sql, name), field="sql"),
             )
         if name not in spec.datasets:

@@ -1,5 +1,8 @@
 -- identity.double_registration: one natural person holds two active household registrations
--- under two resident IDs.
+-- under two resident IDs. Pairs come from the registry itself (same name and gender, birth date
+-- equal or nearly) and from resolution: registry pairs whose evidence reaches
+-- min_evidence_weight (a variant spelling of the name) and registrations a reviewer judged one
+-- person. Both views are empty on a lake that has not been resolved.
 WITH regs AS (
     SELECT record_id, person_id, name, gender, birth_date, region_code, registered_on,
            -- the ID was first issued at this registration (its address code is the county of
@@ -30,12 +33,59 @@ matches AS (
                AND EXTRACT(MONTH FROM o.birth_date) = EXTRACT(DAY FROM l.birth_date)
                AND EXTRACT(DAY FROM o.birth_date) = EXTRACT(MONTH FROM l.birth_date)))
 ),
+linked AS (
+    -- registry pairs resolution puts forward (never linked automatically: see docs/linkage.md)
+    SELECT a.record_id AS record_a, b.record_id AS record_b
+    FROM registration_pairs AS rp
+    JOIN regs AS a
+      ON rp.unique_id_l = 'persons:' || a.record_id || ':registrant'
+    JOIN regs AS b
+      ON rp.unique_id_r = 'persons:' || b.record_id || ':registrant'
+    WHERE rp.evidence_weight >= CAST(:min_evidence_weight AS DOUBLE)
+      -- the name as spoken agrees: a clerk's transliteration or homophone, not another name
+      AND rp.name_relation IN ('exact', 'same_without_dots', 'transliteration_variant',
+                               'same_pinyin')
+      AND (rp.birth_date_r = rp.birth_date_l
+           OR rp.birth_date_r = rp.birth_date_l + 1
+           OR rp.birth_date_l = rp.birth_date_r + 1
+           OR (EXTRACT(YEAR FROM rp.birth_date_r) = EXTRACT(YEAR FROM rp.birth_date_l)
+               AND EXTRACT(MONTH FROM rp.birth_date_r) = EXTRACT(DAY FROM rp.birth_date_l)
+               AND EXTRACT(DAY FROM rp.birth_date_r) = EXTRACT(MONTH FROM rp.birth_date_l)))
+      AND a.gender = b.gender
+    UNION
+    -- registrations a reviewer judged to be one natural person
+    SELECT a.record_id, b.record_id
+    FROM persons_resolved AS a
+    JOIN persons_resolved AS b
+      ON b.person_key = a.person_key AND b.record_id > a.record_id
+    WHERE a.active_registrations > 1
+      AND a.status = 'active' AND b.status = 'active'
+),
+candidates AS (
+    SELECT late_record_id, other_record_id, late_o, exact_birth FROM matches
+    UNION
+    SELECT l.record_id, o.record_id, o.late, 1
+    FROM linked AS k
+    JOIN regs AS l
+      ON l.record_id = k.record_a
+    JOIN regs AS o
+      ON o.record_id = k.record_b
+    WHERE l.late = 1 AND o.person_id <> l.person_id
+    UNION
+    SELECT l.record_id, o.record_id, o.late, 1
+    FROM linked AS k
+    JOIN regs AS l
+      ON l.record_id = k.record_b
+    JOIN regs AS o
+      ON o.record_id = k.record_a
+    WHERE l.late = 1 AND o.person_id <> l.person_id
+),
 best AS (
     -- a late registration is paired with its exact birth-date matches when it has any; the
     -- near matches are a fallback for a birth date mistyped at the second registration
     SELECT late_record_id, other_record_id, late_o, exact_birth,
            MAX(exact_birth) OVER (PARTITION BY late_record_id) AS has_exact_birth
-    FROM matches
+    FROM candidates
 ),
 pairs AS (
     -- each pair once, the earlier registration first
@@ -43,7 +93,7 @@ pairs AS (
            a.region_code AS region_1, a.registered_on AS registered_1, a.birth_date AS birth_1,
            b.record_id AS record_id_2, b.person_id AS person_id_2,
            b.region_code AS region_2, b.registered_on AS registered_2, b.birth_date AS birth_2,
-           a.name, a.gender, a.late AS late_1, b.late AS late_2
+           a.name, b.name AS name_2, a.gender, a.late AS late_1, b.late AS late_2
     FROM best AS m
     JOIN regs AS l
       ON l.record_id = m.late_record_id
@@ -75,8 +125,14 @@ SELECT p.person_id_1, p.person_id_2, p.name, p.gender,
        p.birth_1, p.birth_2,
        p.region_1, p.region_2, p.registered_1, p.registered_2,
        p.record_id_1, p.record_id_2,
-       CASE WHEN p.birth_1 = p.birth_2 THEN '' ELSE '（出生日期记载略有出入）' END AS birth_note_zh,
+       CASE WHEN p.birth_1 = p.birth_2 THEN '' ELSE '（出生日期记载略有出入）' END
+           || CASE WHEN p.name = p.name_2 THEN ''
+                   ELSE '（第二个户口登记姓名为' || p.name_2 || '，经人员比对认定为同一人）' END
+           AS birth_note_zh,
        CASE WHEN p.birth_1 = p.birth_2 THEN '' ELSE ' (the birth dates differ slightly)' END
+           || CASE WHEN p.name = p.name_2 THEN ''
+                   ELSE ' (the second registration spells the name ' || p.name_2
+                        || '; resolved to one person)' END
            AS birth_note_en,
        CASE WHEN p.late_2 = 1 THEN p.person_id_2 ELSE p.person_id_1 END AS late_id,
        CASE WHEN d1.docs > 0 AND d2.docs > 0

@@ -1,5 +1,7 @@
 -- litigation.false_litigation_pattern: one plaintiff files many lending suits in a short window
--- against defendants who do not appear.
+-- against defendants who do not appear. The plaintiff is a natural person before one court:
+-- person_key from resolution, so mistyped IDs and variant spellings of the name fall into one
+-- group; the name as recorded when the lake has not been resolved.
 WITH defendants AS (
     SELECT case_no,
            MAX(CASE WHEN party_appeared THEN 1 ELSE 0 END) AS any_appeared
@@ -11,10 +13,15 @@ suits AS (
     -- one row per suit: the plaintiff's row, and whether every defendant stayed away
     SELECT p.record_id, p.case_no, p.party_id, p.party_name, p.judgment_date,
            p.claim_amount, p.court, p.court_region_code,
-           -- the plaintiff as named before one court: clerks mistype IDs, not the name
-           p.court_region_code || ':' || p.party_name AS plaintiff_key,
+           -- the plaintiff as one natural person before one court; a plaintiff the resolution
+           -- has not keyed is taken by name (clerks mistype IDs far more often than names)
+           p.court_region_code || ':'
+               || CASE WHEN k.resolved THEN k.person_key ELSE 'name:' || p.party_name END
+               AS plaintiff_key,
            CASE WHEN d.any_appeared = 0 THEN 1 ELSE 0 END AS absent
     FROM judgments AS p
+    JOIN person_keys AS k
+      ON k.dataset = 'judgments' AND k.role = 'party' AND k.record_id = p.record_id
     JOIN defendants AS d
       ON d.case_no = p.case_no
     WHERE p.cause = :cause
@@ -65,6 +72,9 @@ per_burst AS (
     SELECT b.plaintiff_key, b.burst_no,
            MIN(s.record_id) AS first_record_id,
            MIN(s.party_name) AS person_name,
+           COUNT(DISTINCT s.party_name) AS names,
+           ARRAY_SORT(ARRAY_AGG(DISTINCT s.party_name) FILTER (WHERE s.party_name IS NOT NULL))
+               AS party_names,
            MIN(s.court) AS court,
            MIN(s.court_region_code) AS region_code,
            COUNT(*) AS suits,
@@ -82,13 +92,22 @@ per_burst AS (
       ON s.record_id = b.record_id
     GROUP BY b.plaintiff_key, b.burst_no
 )
-SELECT plaintiff_key, first_record_id, person_name, court, suits, absent_suits, first_date,
-       last_date, claimed, case_nos,
+-- the clue's key names the plaintiff as before one court (stable across resolution runs)
+SELECT region_code || ':' || person_name AS plaintiff_key, first_record_id, person_name, court,
+       suits, absent_suits, first_date, last_date, claimed, case_nos,
        CAST(ROUND(100.0 * absent_suits / suits) AS INTEGER) AS absent_pct,
        CASE WHEN ids > 1 THEN '（原告身份证号有' || CAST(ids AS VARCHAR) || '种记载）' ELSE '' END
            AS ids_zh,
        CASE WHEN ids > 1 THEN ' (under ' || CAST(ids AS VARCHAR) || ' different recorded IDs)'
             ELSE '' END AS ids_en,
+       -- which records resolution joined, when they name the plaintiff differently
+       CASE WHEN names > 1
+            THEN '（原告姓名记载为' || ARRAY_TO_STRING(party_names, '、') || '，经人员比对认定为同一人）'
+            ELSE '' END AS identity_zh,
+       CASE WHEN names > 1
+            THEN ' (the plaintiff is named ' || ARRAY_TO_STRING(party_names, ', ')
+                 || ', resolved to one person)'
+            ELSE '' END AS identity_en,
        person_ids,
        record_refs,
        region_code,

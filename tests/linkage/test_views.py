@@ -1,0 +1,168 @@
+"""The resolution views on small hand-made lakes: the fallback when the lake was never
+resolved, keys from a key file, and the registry anchoring of links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lexradar.datasets.lake import write_rows
+from lexradar.engine import open_engine
+from lexradar.linkage import judgements
+from lexradar.linkage.resolve import (
+    EVIDENCE_THRESHOLD,
+    KEYS_FILE,
+    anchor,
+    calibrate,
+    linkage_dir,
+)
+
+A = "150402198001010010"
+A_TYPO = "150402198001010020"  # one digit mistyped: fails the check digit
+B = "150404198505050027"
+PAYEES = [(A, "巴特尔"), (A_TYPO, "巴图尔"), (A_TYPO, "巴图尔")]
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Path:
+    root = tmp_path / "lake"
+    write_rows(
+        root,
+        "persons",
+        [
+            {"record_id": "p1", "person_id": A, "name": "巴特尔", "gender": "M",
+             "birth_date": dt.date(1980, 1, 1), "region_code": "150402", "status": "active"},
+            {"record_id": "p2", "person_id": B, "name": "萨仁", "gender": "F",
+             "birth_date": dt.date(1985, 5, 5), "region_code": "150404", "status": "active"},
+        ],
+    )  # fmt: skip
+    write_rows(
+        root,
+        "pension_payments",
+        [
+            {"record_id": f"pay{i}", "person_id": pid, "name": name,
+             "month": dt.date(2020, i, 1), "amount": Decimal("100.00")}
+            for i, (pid, name) in enumerate(PAYEES, 1)
+        ],
+    )  # fmt: skip
+    return root
+
+
+def _rows(lake: Path, sql: str) -> list[tuple[object, ...]]:
+    with open_engine(lake) as engine:
+        return engine.con.execute(sql).fetchall()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_unresolved_lake_falls_back_to_normalized_ids(lake: Path) -> None:
+    rows = _rows(
+        lake,
+        "SELECT dataset, record_id, role, person_key, cluster_size, resolved FROM person_keys "
+        "ORDER BY dataset, record_id",
+    )
+    assert rows == [
+        ("pension_payments", "pay1", "payee", A, 1, False),
+        ("pension_payments", "pay2", "payee", A_TYPO, 1, False),
+        ("pension_payments", "pay3", "payee", A_TYPO, 1, False),
+        ("persons", "p1", "registrant", A, 1, False),
+        ("persons", "p2", "registrant", B, 1, False),
+    ]
+    resolved = _rows(lake, "SELECT person_key, registrations FROM persons_resolved ORDER BY 1")
+    assert resolved == [(A, 1), (B, 1)]
+    assert _rows(lake, "SELECT count(*) FROM registration_pairs") == [(0,)]
+    columns = [r[0] for r in _rows(lake, "DESCRIBE registration_pairs")]
+    assert "evidence_weight" in columns and "name_relation" in columns
+
+
+def test_key_file_keys_every_payment_of_a_payee(lake: Path) -> None:
+    """Resolution keys a payee once (its first payment); every payment of that payee gets the
+    key, and a mention the key file does not know keeps the fallback."""
+    out = linkage_dir(lake)
+    out.mkdir()
+    keys = pa.table(
+        {
+            "unique_id": ["persons:p1:registrant", "pension_payments:pay2:payee"],
+            "dataset": ["persons", "pension_payments"],
+            "record_id": ["p1", "pay2"],
+            "role": ["registrant", "payee"],
+            "recorded_id": [A, A_TYPO],
+            "name": ["巴特尔", "巴图尔"],
+            "person_key": [A, A],
+            "cluster_size": [2, 2],
+        }
+    )
+    pq.write_table(keys, out / KEYS_FILE)
+    rows = _rows(
+        lake,
+        "SELECT record_id, recorded_id, person_key, resolved FROM person_keys "
+        "WHERE dataset = 'pension_payments' ORDER BY record_id",
+    )
+    # pay1 is a payee the key file does not hold: its own ID stands
+    assert rows == [("pay1", A, A, False), ("pay2", A_TYPO, A, True), ("pay3", A_TYPO, A, True)]
+    unresolved = _rows(lake, "SELECT person_key, resolved FROM person_keys WHERE record_id='p2'")
+    assert unresolved == [(B, False)]
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, float]]) -> None:
+    con.execute(
+        "CREATE TABLE pairs (unique_id_l VARCHAR, unique_id_r VARCHAR, match_weight DOUBLE)"
+    )
+    con.executemany("INSERT INTO pairs VALUES (?, ?, ?)", rows)
+
+
+def test_anchor_keeps_the_best_registry_link() -> None:
+    """A marriage mention scored above the threshold against two namesakes' registry entries
+    keeps only the better link, so the two registrations stay two persons."""
+    con = duckdb.connect()
+    _pairs(
+        con,
+        [
+            ("marriage_events:m1:husband", "persons:p1:registrant", 30.0),
+            ("marriage_events:m1:husband", "persons:p2:registrant", 9.0),
+            ("deaths:d1:deceased", "marriage_events:m1:husband", 20.0),
+            ("deaths:d2:deceased", "deaths:d3:deceased", 12.0),
+        ],
+    )
+    judgements.apply(con, "pairs", [], "edges", 8.0)
+    assert anchor(con, "pairs", "edges") == 3
+    edges = con.execute("SELECT * FROM edges ORDER BY 1, 2").fetchall()
+    assert edges == [
+        ("deaths:d1:deceased", "marriage_events:m1:husband"),
+        ("deaths:d2:deceased", "deaths:d3:deceased"),
+        ("marriage_events:m1:husband", "persons:p1:registrant"),
+    ]
+
+
+def test_a_reviewers_same_beats_a_higher_weight() -> None:
+    con = duckdb.connect()
+    _pairs(
+        con,
+        [
+            ("marriage_events:m1:husband", "persons:p1:registrant", 30.0),
+            ("marriage_events:m1:husband", "persons:p2:registrant", 9.0),
+        ],
+    )
+    same = judgements.Judgement(
+        left="marriage_events:m1:husband",
+        right="persons:p2:registrant",
+        decision=judgements.Decision.same,
+        who="审查员",
+    )
+    judgements.apply(con, "pairs", [same], "edges", 8.0)
+    anchor(con, "pairs", "edges")
+    assert con.execute("SELECT unique_id_r FROM edges").fetchall() == [("persons:p2:registrant",)]
+
+
+def test_threshold_is_an_evidence_weight_over_the_prior() -> None:
+    con = duckdb.connect()
+    _pairs(con, [("a", "b", 25.0), ("c", "d", -10.0)])
+    weight, method = calibrate(con, "pairs", [], prior_weight=-20.9)
+    assert weight == pytest.approx(EVIDENCE_THRESHOLD - 20.9)
+    assert "evidence weight" in method
+    weight, method = calibrate(con, "pairs", [])
+    assert method.startswith("Otsu")
