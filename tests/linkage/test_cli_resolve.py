@@ -48,3 +48,9 @@ def test_explain_before_resolving_fails_cleanly(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["resolve", "explain", "a:1", "b:2", "--lake", str(tmp_path)])
     assert res.exit_code == 2
     assert "run `lexradar resolve` first" in res.output
+
+
+def test_resolve_refuses_an_unknown_engine(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["resolve", "--engine", "hadoop", "--lake", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "'hadoop': duckdb or spark" in res.output

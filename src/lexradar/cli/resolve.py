@@ -48,32 +48,24 @@ def resolve(
     from lexradar.linkage.resolve import resolve as run
 
     s = settings(lake)
+    kind = engine or s.engine
+    if kind not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"{kind!r}: duckdb or spark", param_hint="--engine")
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console
     ) as bar:
         task = bar.add_task("resolving persons", total=None)
-        kind = engine or s.engine
+        common = {
+            "threshold": threshold,
+            "retrain": retrain,
+            "progress": lambda msg: bar.update(task, description=msg),
+        }
         if kind == "spark":
             from lexradar.linkage.spark import resolve as run_spark
 
-            result = run_spark(
-                s.lake,
-                threshold=threshold,
-                retrain=retrain,
-                progress=lambda msg: bar.update(task, description=msg),
-                master=s.spark_master,
-                conf=s.spark_conf,
-            )
-        elif kind == "duckdb":
-            result = run(
-                s.lake,
-                threshold=threshold,
-                retrain=retrain,
-                progress=lambda msg: bar.update(task, description=msg),
-                memory_limit=s.duckdb_memory_limit,
-            )
+            result = run_spark(s.lake, master=s.spark_master, conf=s.spark_conf, **common)
         else:
-            raise typer.BadParameter(f"{kind!r}: duckdb or spark", param_hint="--engine")
+            result = run(s.lake, memory_limit=s.duckdb_memory_limit, **common)
     console.print(
         f"{result.mentions:,} mentions → {result.clusters:,} persons; "
         f"{result.candidate_pairs:,} candidate pairs, {result.linked_pairs:,} linked at match "
