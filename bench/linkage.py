@@ -50,7 +50,11 @@ def run(code: str, *args: str) -> dict:
     )
     if proc.returncode:
         sys.exit(proc.stderr[-3000:])
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    # the figures are the last JSON line; anything else the child printed (a progress bar) is not
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.exit(f"no figures from the child process:\n{proc.stdout[-2000:]}")
+    return json.loads(lines[-1])
 
 
 def main() -> None:

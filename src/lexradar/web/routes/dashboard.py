@@ -6,13 +6,18 @@ a part of their subtree when drilling down: region → city → county).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from lexradar.clues.access import User
+from lexradar.clues.tables import audit_log
 from lexradar.reports.stats import Statistics, statistics
 from lexradar.web.deps import CasebookDep, CurrentUser, SettingsDep, narrow
 from lexradar.web.i18n import t
@@ -29,6 +34,19 @@ def next_level(viewer: User) -> str:
     return "city" if len(viewer.prefix) <= 2 else "county"
 
 
+_FIGURES: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 256
+
+
+def casebook_version(casebook: CasebookDep) -> int:
+    """The audit chain's last sequence number. Every change of the casebook (a load, a state
+    change, a case) is chained after it commits, so figures computed under one number stay
+    right until the number moves."""
+    with casebook.read() as conn:
+        return int(conn.execute(sa.select(sa.func.max(audit_log.c.seq))).scalar() or 0)
+
+
 def dashboard_data(
     casebook: CasebookDep,
     settings: SettingsDep,
@@ -37,14 +55,47 @@ def dashboard_data(
     end: str | None,
     region: str | None,
 ) -> dict[str, Any]:
-    """Everything the dashboard shows (the page and ``/api/dashboard`` share it)."""
+    """Everything the dashboard shows (the page and ``/api/dashboard`` share it).
+
+    The figures of one subtree and period are computed once per casebook version (see
+    :func:`casebook_version`) and shared by every user who sees that subtree: a leader's page
+    is the same for every leader of the region until something changes.
+    """
     viewer = narrow(user, region)
     first, last = period(start, end)
+    statuses = model_statuses(settings)
+    key = (
+        str(casebook.engine.url) if casebook.engine is not None else id(casebook),
+        viewer.prefix,
+        first,
+        last,
+        tuple(statuses),
+        casebook_version(casebook),
+    )
+    with _FIGURES_LOCK:
+        cached = _FIGURES.get(key)
+        if cached is not None:
+            _FIGURES.move_to_end(key)
+    if cached is None:
+        cached = _figures(casebook, viewer, first, last, statuses)
+        with _FIGURES_LOCK:
+            _FIGURES[key] = cached
+            while len(_FIGURES) > _FIGURES_KEPT:
+                _FIGURES.popitem(last=False)
+    return {"viewer": viewer, **cached}
 
+
+def _figures(
+    casebook: CasebookDep,
+    viewer: User,
+    first: dt.date,
+    last: dt.date,
+    statuses: list[tuple[str, str]],
+) -> dict[str, Any]:
     def stats(*by: str, **kw: Any) -> Statistics:
         return statistics(casebook, viewer, start=first, end=last, by=by, **kw)
 
-    by_model = stats("model", models=model_statuses(settings))
+    by_model = stats("model", models=statuses)
     by_month, by_domain = stats("month"), stats("domain")
     level = next_level(viewer)
     by_region = stats("region", level=level) if len(viewer.prefix) < 6 else None
@@ -52,7 +103,6 @@ def dashboard_data(
         :TOP_MODELS
     ]
     return {
-        "viewer": viewer,
         "start": first.strftime("%Y-%m"),
         "end": last.strftime("%Y-%m"),
         "total": by_model.total,
