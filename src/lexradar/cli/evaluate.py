@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -94,8 +95,17 @@ def demo(
         ),
     ] = False,
     port: Annotated[int, typer.Option(help="Port of the workbench with --serve.")] = 8000,
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve/--no-resolve",
+            help="Resolve persons before the models run (default), so that records with a "
+            "mistyped or old ID or a variant name count as the same person.",
+        ),
+    ] = True,
 ) -> None:
-    """Generate a region, ingest it as agencies hand it over, run every model, score the clues;
+    """Generate a region, ingest it as agencies hand it over, resolve who is who, run every
+    model, score the clues;
     add the demo users (one per role at region, city and county level) and, with --serve, open
     the web workbench over the demo casebook."""
     import shutil
@@ -126,11 +136,27 @@ def demo(
             f"{len(summary['files'])} files → {read:,} rows read, {loaded:,} loaded, "
             f"{read - loaded:,} quarantined (damaged IDs and the like) into {lake}"
         )
-    console.rule("3. every model, over the lake")
+    if resolve:
+        from lexradar.linkage.resolve import resolve as resolve_persons
+
+        console.rule("3. who is who: person resolution")
+        splink_log = logging.getLogger("splink")
+        level = splink_log.level
+        splink_log.setLevel(logging.ERROR)  # untrained rare levels are expected on a demo region
+        try:
+            with console.status("resolving persons") as status:
+                linked = resolve_persons(lake, progress=lambda msg: status.update(msg))
+        finally:
+            splink_log.setLevel(level)
+        console.print(
+            f"{linked.mentions:,} person mentions → {linked.clusters:,} persons; "
+            f"{linked.linked_pairs:,} pairs linked"
+        )
+    console.rule("4. every model, over the lake")
     clue_file = out / "clues.parquet"
     clues, records = run_to_file(lake, None, None, None, clue_file)
     load_into_casebook(clues, records)
-    console.rule("4. clues against the answer key")
+    console.rule("5. clues against the answer key")
     ran = [r.model_id for r in records]
     score = score_files(clue_file, out / "truth.csv", ran)
     console.print(score_table(score, f"{clue_file} against {out / 'truth.csv'}"))
@@ -138,12 +164,12 @@ def demo(
     if waiting:
         console.print(f"[dim]planted for models not in the registry: {', '.join(waiting)}[/]")
     typer.echo(f"recall {score.recall:.3f} precision {score.precision:.3f}")
-    console.rule("5. demo users of the workbench")
+    console.rule("6. demo users of the workbench")
     demo_users_table()
     if serve:
         from lexradar.cli.serve import serve_app
 
-        console.rule("6. the web workbench (Ctrl-C to stop)")
+        console.rule("7. the web workbench (Ctrl-C to stop)")
         serve_app("127.0.0.1", port, None, False, lake=str(lake))
 
 
