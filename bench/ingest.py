@@ -1,13 +1,21 @@
 """Benchmark: ingesting the raw rendering of a synthetic region, rows/s and peak memory.
 
 Run: ``flock /tmp/lexradar-heavy.lock .venv/bin/python bench/ingest.py [--sizes 200000 1500000]
-[--seed 1] [--files]``. For each size a region is generated and rendered raw (``lexradar synth
+[--seed 1] [--workers N] [--files]``, or ``--region DIR`` to ingest a region already rendered
+(``DIR/mappings/*.yaml`` and the raw files they point to, read only; the lake is written to a
+temporary directory). For each size a region is generated and rendered raw (``lexradar synth
 --raw``) in one process, then all its mapping files (the ten datasets) are ingested in a fresh
-process, so that the time and the peak memory (max RSS) are ingestion's alone. Rows/s counts
-every row read, end to end: reading, decoding, normalizing, writing the lake, quarantine,
-warnings, manifests and quality reports. The CPU seconds (both threads) and the load average
-say how busy the machine was. Per format: rows, seconds, rows/s and the peak resident memory
-while those files were ingested (sampled every 10 ms).
+process, so that the time and the peak memory are ingestion's alone. Rows/s counts every row
+read, end to end: reading, decoding, normalizing, writing the lake, quarantine, warnings,
+manifests and quality reports.
+
+Ingestion runs in two processes when ``ingest`` decides so (by default both cores;
+``--workers 1`` keeps it in one process). The peak memory is therefore the peak of the SUM of
+the resident sets of the ingesting process and all its descendants (the worker process),
+sampled every 10 ms; the CPU seconds are those of the same processes (each descendant's user +
+system time as last sampled, plus the ingesting process's own, less the sampling thread's).
+The load average says how busy the machine was. Per format: rows, seconds and rows/s, and with
+one process the peak resident memory while those files were ingested.
 """
 
 from __future__ import annotations
@@ -33,42 +41,81 @@ render_raw(out, seed)
 """
 
 CHILD = """
-import json, os, sys, threading, time, resource
+import json, os, sys, threading, time
 from pathlib import Path
 from lexradar.ingest import ingest
-out, workers = Path(sys.argv[1]), int(sys.argv[2])
-mappings = sorted((out / "mappings").glob("*.yaml"))
-page = os.sysconf("SC_PAGE_SIZE")
-peak = [0]
-def sample():  # the resident set, every 10 ms: the peak of each file apart
+region, lake, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+workers = None if workers == "auto" else int(workers)
+mappings = sorted((region / "mappings").glob("*.yaml"))
+page, tick = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
+me = os.getpid()
+peak, tree_peak, cpu_of = [0], [0], {}
+def descendants(pid):
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+    return out + [d for c in out for d in descendants(c)]
+sampler_cpu = [0.0]
+def sample():  # the summed resident set of this process and its descendants, every 10 ms
     while True:
-        with open("/proc/self/statm") as f:
-            peak[0] = max(peak[0], int(f.read().split()[1]) * page)
+        sampler_cpu[0] = time.thread_time()  # not ingestion's: subtracted below
+        total = 0
+        for pid in [me, *descendants(me)]:
+            try:
+                with open(f"/proc/{pid}/statm") as f:
+                    rss = int(f.read().split()[1]) * page
+                if pid != me:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    cpu_of[pid] = (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                continue
+            total += rss
+            if pid == me:
+                peak[0] = max(peak[0], rss)
+        tree_peak[0] = max(tree_peak[0], total)
         time.sleep(0.01)
 threading.Thread(target=sample, daemon=True).start()
 cpu, t = time.process_time(), time.perf_counter()
-if workers > 1:
-    results, peaks = ingest(mappings, out / "ingested", workers=workers), {}
+if workers != 1:
+    results, peaks = ingest(mappings, lake, workers=workers), {}
 else:  # one mapping after the other, as ingest() does, to see each file's peak
     results, peaks = [], {}
     for m in mappings:
         peak[0] = 0
-        done = ingest([m], out / "ingested")
+        done = ingest([m], lake, workers=1)
         results += done
         for r in done:
             peaks[Path(r.file).name] = peak[0]
-print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu,
+seconds, own_cpu = time.perf_counter() - t, time.process_time() - cpu - sampler_cpu[0]
+time.sleep(0.03)
+print(json.dumps({"seconds": seconds, "cpu": own_cpu + sum(cpu_of.values()),
+                  "processes": 1 + len(cpu_of),
                   "read": sum(r.read for r in results),
                   "quarantined": sum(r.quarantined for r in results),
                   "per_file": {Path(r.file).name: [r.read, r.seconds, peaks.get(Path(r.file).name)]
                                for r in results},
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "peak": tree_peak[0]}))
 """
 FORMATS = {".csv": "CSV", ".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel",
            ".jsonl": "JSON Lines", ".parquet": "Parquet"}  # fmt: skip
 
 
-def run(persons: int, seed: int, workers: int) -> dict:
+def ingest_region(region: Path, workers: str) -> dict:
+    """Ingest every mapping of ``region`` into a fresh temporary lake, in a fresh process."""
+    with tempfile.TemporaryDirectory(prefix="lexradar-bench-lake-") as lake:
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, str(region), lake, workers],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(persons: int, seed: int, workers: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subprocess.run(
@@ -77,40 +124,50 @@ def run(persons: int, seed: int, workers: int) -> dict:
         )  # fmt: skip
         prepared = time.perf_counter() - started
         raw_mb = sum(p.stat().st_size for p in (Path(tmp) / "raw").iterdir()) / 2**20
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, tmp, str(workers)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result.update(persons=persons, prepare=prepared, raw_mb=raw_mb)
+        result = ingest_region(Path(tmp), workers)
+    result.update(label=f"{persons:,}", prepare=prepared, raw_mb=raw_mb)
     return result
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_500_000])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="Ingestion processes.")
+    parser.add_argument(
+        "--region", type=Path, help="Ingest this rendered region (its mappings/) instead."
+    )
+    parser.add_argument(
+        "--workers", default="auto", help="Ingestion processes, or 'auto' (ingest's default)."
+    )
     parser.add_argument("--files", action="store_true", help="Also print per-file figures.")
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.machine()}; load average "
-        f"{os.getloadavg()[0]:.1f}; {args.workers} ingestion process(es)"
+        f"{platform.python_version()}, {platform.machine()}; load average {load()} "
+        f"(1/5/15 min); workers: {args.workers}"
     )
     print(
-        f"{'persons':>10} {'rows read':>12} {'quarantined':>11} {'raw MiB':>8} "
-        f"{'ingest s':>9} {'CPU s':>7} {'rows/s':>10} {'peak MiB':>9}"
+        f"{'region':>10} {'rows read':>12} {'quarantined':>11} {'raw MiB':>8} {'ingest s':>9} "
+        f"{'CPU s':>7} {'rows/s':>10} {'peak MiB':>9} {'procs':>5}"
     )
-    for persons in args.sizes:
-        r = run(persons, args.seed, args.workers)
+    if args.region:
+        region = args.region.resolve()
+        raw_mb = sum(p.stat().st_size for p in (region / "raw").iterdir()) / 2**20
+        todo = [lambda: {**ingest_region(region, args.workers), "label": region.name,
+                         "raw_mb": raw_mb}]  # fmt: skip
+    else:
+        todo = [lambda n=n: run(n, args.seed, args.workers) for n in args.sizes]
+    for job in todo:
+        r = job()
         rate = r["read"] / r["seconds"]
         print(
-            f"{persons:>10,} {r['read']:>12,} {r['quarantined']:>11,} {r['raw_mb']:>8.1f} "
+            f"{r['label']:>10} {r['read']:>12,} {r['quarantined']:>11,} {r['raw_mb']:>8.1f} "
             f"{r['seconds']:>9.1f} {r['cpu']:>7.1f} {rate:>10,.0f} "
-            f"{r['maxrss_kb'] / 1024:>9,.0f}",
+            f"{r['peak'] / 2**20:>9,.0f} {r['processes']:>5}",
             flush=True,
         )
         by_format: dict[str, list[float]] = {}
@@ -129,7 +186,7 @@ def main() -> None:
             for name, (read, seconds, peak) in r["per_file"].items():
                 peak_text = f"{peak / 2**20:>7,.0f} MiB peak" if peak else ""
                 print(f"      {name:<20} {read:>10,} rows {seconds:>7.2f} s {peak_text}")
-        print(f"    load average after this size: {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"    load average after this run: {load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -78,3 +78,61 @@ def test_names_agree_with_the_normalizer(texts: list[str]) -> None:
     for text, hit in zip(texts, ok, strict=True):
         if hit:
             assert name.clean(text) == text, text
+
+
+FORMATS = (
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}.{d.month:02d}.{d.day}",
+    lambda d: f"{d.year}-{d.month}-{d.day:02d}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: f"{d.year}年{d.month:02d}月{d.day:02d}日",
+    lambda d: d.strftime("%Y%m%d"),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.dates(LO, HI), st.sampled_from(FORMATS)), min_size=1, max_size=20))
+def test_dates_in_the_usual_formats_all_take_the_fast_path(
+    written: list[tuple[dt.date, object]],
+) -> None:
+    """The numpy reader of dates settles every date in the formats agencies use, so the
+    normalizer sees only the odd ones; the value is the date written."""
+    texts = [fmt(d) for d, fmt in written]  # type: ignore[operator]
+    values, ok = fastpath.dates(pa.array(texts, pa.string()), LO, HI)
+    assert ok.all(), texts
+    assert values.to_pylist() == [d for d, _ in written]
+
+
+def test_impossible_and_odd_dates_are_left_to_the_normalizer() -> None:
+    """Impossible dates are not rolled over, and anything but the plain layouts (a time of
+    day, full-width digits, mixed separators, spaces) goes to the normalizer, which decides."""
+    texts = ["2015-02-30", "2015/2/29", "2015年13月1日", "2015-3/8", "2015/03/08 ",
+             "１９９０-01-01", "2015-00-10", "0000-01-01", "20150230", "2015年3月8",
+             "2015-03-08T00:00", "", None, "2016/2/29"]  # fmt: skip
+    values, ok = fastpath.dates(pa.array(texts, pa.string()), LO, HI)
+    assert ok.tolist() == [False] * 13 + [True]
+    assert values[13].as_py() == dt.date(2016, 2, 29)
+
+
+han_text = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from("張偉髮乾·• 　aé𠀀"),
+    ),
+    max_size=9,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(han_text, min_size=1, max_size=30))
+def test_names_read_in_numpy_agree_with_the_regex(texts: list[str]) -> None:
+    """The byte-level check of names (up to six characters; longer ones by the regex) accepts
+    exactly what the regex of clean name characters accepts."""
+    import pyarrow.compute as pc
+
+    col = pa.array(texts, pa.string())
+    _, ok = fastpath.names(col)
+    by_regex = pc.match_substring_regex(col, fastpath._clean_name_pattern()).to_pylist()
+    for text, hit, expected in zip(texts, ok, by_regex, strict=True):
+        assert hit == (expected and text not in name.PLACEHOLDERS), text

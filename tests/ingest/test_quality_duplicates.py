@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lexradar.datasets.contract_model import CONTRACT
 from lexradar.ingest.pipeline import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
@@ -77,3 +80,33 @@ def test_profile_counts_duplicate_keys_across_batches(tmp_path: Path) -> None:
         "record_id": 0,
         "person_id, month": 1,
     }
+
+
+key_rows = st.lists(
+    st.tuples(st.sampled_from(["p1", "p2", "p3", None]), st.sampled_from(["01", "02", None])),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(key_rows, st.integers(0, 40))
+def test_duplicates_by_hash_count_as_grouping_the_keys(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str | None, str | None]], cut: int
+) -> None:
+    """Grouping hashes first and real keys only where hashes are shared gives the count of
+    grouping every key (nulls are one value), over one or two files."""
+    folder = tmp_path_factory.mktemp("dup")
+    parts = []
+    for i, part in enumerate((rows[:cut], rows[cut:])):
+        if part:
+            path = folder / f"part{i}.parquet"
+            pq.write_table(
+                pa.table({"person_id": [r[0] for r in part], "month": [r[1] for r in part]},
+                         schema=pa.schema([("person_id", pa.string()), ("month", pa.string())])),
+                path,
+            )  # fmt: skip
+            parts.append(path)
+    pairs, singles = _duplicates(parts, [("person_id", "month"), ("person_id",)])
+    assert pairs == len(rows) - len(set(rows))
+    assert singles == len(rows) - len({r[0] for r in rows})

@@ -109,15 +109,22 @@ MIXED = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("encoded", [True, False], ids=["dictionary", "row-by-row"])
 @pytest.mark.parametrize("kind", sorted(FIELDS))
-def test_a_column_converts_as_its_values_one_by_one(kind: str) -> None:
-    """Dictionary encoding, fast path, vectorized repairs and normalizers together give, row
-    for row, what converting each value on its own gives."""
+def test_a_column_converts_as_its_values_one_by_one(kind: str, encoded: bool) -> None:
+    """Dictionary encoding (or none, for columns of nearly distinct values), fast path,
+    vectorized repairs and normalizers together give, row for row, what converting each value
+    on its own gives."""
     dataset, field = FIELDS[kind]
     transform = Transform(type=kind)
     raws = MIXED[kind] * 3  # repeated values share one conversion
     conv = FieldConverter(CONTRACT[dataset].field(field), transform)
+    if not encoded:  # as after a chunk of distinct values; a column with nulls is encoded
+        raws = [r for r in raws if r is not None]
+        conv.distinct_rows = True
     column = conv.column(pa.array(raws, pa.string()))
+    if not encoded:  # each row its own value: no dictionary was built
+        assert column.index is not None and column.index.tolist() == list(range(len(raws)))
     one = FieldConverter(CONTRACT[dataset].field(field), transform)
     kinds = column.warning_kinds(column.warned)
     warned = iter(kinds)

@@ -29,8 +29,13 @@ def ingest(
         typer.Option("--replace", help="Batch id (or prefix) that the ingested file supersedes."),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="Processes to ingest files in parallel (one file per process).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            help="Processes to ingest files in parallel, one file at a time each (default: both "
+            "cores of the machine, at most 2, when there are two files or more and enough data "
+            "to pay for starting a process; 1 ingests in this process only)."
+        ),
+    ] = None,
 ) -> None:
     """Ingest raw agency files into the lake; every row is loaded or quarantined."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -58,6 +58,9 @@ _REPAIRS = {
         (fastpath.names_traditional, "traditional_name"),
     ],
 }
+#: A column whose chunk has more distinct values than this share of its rows is converted row
+#: by row from the next chunk on, without dictionary encoding.
+DISTINCT_ROWS = 0.9
 _TS_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S")
 
 
@@ -87,14 +90,14 @@ class Converted:
     raw: pa.Array
     converter: FieldConverter
     index: np.ndarray | None = None  # row → position among the distinct values
-    kinds: list[str | None] | None = None  # warning kind of each distinct value
+    kinds: dict[int, str] | None = None  # warning kind of the distinct values repaired
 
     def warning_kinds(self, mask: np.ndarray) -> list[str]:
         """The warning kind of each row in ``mask``."""
         if self.index is None or self.kinds is None:
             return [self.converter.one(r).warning or "" for r in self.raw.filter(mask).to_pylist()]
         kinds = self.kinds
-        return [kinds[i] or "" for i in self.index[mask].tolist()]
+        return [kinds.get(i, "") for i in self.index[mask].tolist()]
 
     def raw_value(self, i: int) -> str | None:
         value: str | None = self.raw[i].as_py()
@@ -120,6 +123,8 @@ class FieldConverter:
         self.values = values or {}
         self.type = _ARROW[field.type]
         self.cache: dict[str, Outcome] = {}
+        #: Whether the last chunk's values were nearly all distinct (see :meth:`column`).
+        self.distinct_rows = False
         self.min_date = transform.min or DEFAULT_MIN_DATE
         self.max_date = transform.max or default_max_date()
 
@@ -280,13 +285,14 @@ class FieldConverter:
             return fastpath.amounts(col, kind)
         return None
 
-    def _distinct(self, uniq: pa.Array) -> tuple[pa.Array, np.ndarray, list[str | None]]:
+    def _distinct(self, uniq: pa.Array) -> tuple[pa.Array, np.ndarray, dict[int, str]]:
         """Convert the distinct values ``uniq`` (no nulls) plus one slot for null cells, at
-        the end: their values, whether each failed, and the warning kind of each."""
+        the end: their values, whether each failed, and the warning kind of those (few) that
+        were repaired, by position."""
         n = len(uniq)
         fast = self._fast(uniq)
         rest = np.ones(n, dtype=bool) if fast is None else ~fast[1]
-        kinds: list[str | None] = [None] * (n + 1)
+        kinds: dict[int, str] = {}
         for repair, kind in _REPAIRS.get(self.transform.type, ()) if fast is not None else ():
             if not rest.any():
                 break
@@ -304,9 +310,11 @@ class FieldConverter:
         bad = np.zeros(n + 1, dtype=bool)
         bad[picked] = [o.error is not None for o in outcomes]
         for i, o in zip(picked.tolist(), outcomes, strict=True):
-            kinds[i] = o.warning
+            if o.warning is not None:
+                kinds[i] = o.warning
         bad[n] = null.error is not None
-        kinds[n] = null.warning
+        if null.warning is not None:
+            kinds[n] = null.warning
         slow = pa.array([o.value for o in outcomes], type=self.type)
         if fast is None:
             values = slow
@@ -324,11 +332,20 @@ class FieldConverter:
         the rest, and the results are spread back over the rows."""
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
+        if self.distinct_rows and not col.null_count and not pa.types.is_dictionary(col.type):
+            # Nearly every value differs (IDs, addresses): encoding would cost more than it
+            # saves; each row is its own distinct value (and the cache still serves repeats).
+            n = len(col)
+            values, bad, kinds = self._distinct(col)
+            warned = _warned(kinds, n + 1)[:n]
+            return Converted(values.slice(0, n), bad[:n], warned, col, self, np.arange(n), kinds)
         encoded = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
         uniq = encoded.dictionary
+        if len(col) >= 1000:
+            self.distinct_rows = len(uniq) > DISTINCT_ROWS * len(col)
         values, bad, kinds = self._distinct(uniq)
         index = encoded.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
-        warned_distinct = np.array([k is not None for k in kinds], dtype=bool)
+        warned_distinct = _warned(kinds, len(uniq) + 1)
         raw = col if not pa.types.is_dictionary(col.type) else col.cast(pa.string())
         return Converted(
             values.take(pa.array(index)),
@@ -345,6 +362,14 @@ class FieldConverter:
         if out.error:
             raise NormalizeError(out.detail, reason=out.error, value=value)
         return pa.repeat(pa.scalar(out.value, type=self.type), n)
+
+
+def _warned(kinds: dict[int, str], n: int) -> np.ndarray:
+    """A mask of the ``n`` distinct values with a warning."""
+    warned = np.zeros(n, dtype=bool)
+    if kinds:
+        warned[np.fromiter(kinds, dtype=np.int64, count=len(kinds))] = True
+    return warned
 
 
 def _reason(kind: str, reason: str) -> str:

@@ -19,13 +19,6 @@ import pyarrow.compute as pc
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_PATTERNS = (
-    r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$",
-    r"^(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})$",
-    r"^(?P<y>[0-9]{4})\.(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})$",
-    r"^(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日$",
-    r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$",
-)
 
 
 def _mask(arr: pa.Array) -> np.ndarray:
@@ -63,22 +56,65 @@ def resident_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     )
     digits = body.astype(np.int64) - 48
     good &= _CHECK[(digits @ _WEIGHTS) % 11] == last
-    born = pc.cast(
-        _parse_exact(pc.utf8_slice_codeunits(ids, 6, 14), "%Y%m%d"),
-        pa.date32(),
-    )
-    good &= _mask(_in_dates(born, dt.date(1900, 1, 1), dt.date.today()))
+    good &= _born_ok(raw[:, 6:14])
     ok[np.flatnonzero(sized)[good]] = True
     return col, ok
 
 
+def _born_ok(born: np.ndarray) -> np.ndarray:
+    """Rows of eight ASCII digits (``YYYYMMDD``, the birth date inside an ID) that are a real
+    date from 1900-01-01 to today: the rule ``resident_id.parse`` applies."""
+    v = born.astype(np.int32) - 48
+    digits = ((v >= 0) & (v <= 9)).all(axis=1)
+    v = np.where(digits[:, None], v, 0)
+    y = v[:, 0] * 1000 + v[:, 1] * 100 + v[:, 2] * 10 + v[:, 3]
+    days, real = _exact_days(y, v[:, 4] * 10 + v[:, 5], v[:, 6] * 10 + v[:, 7], digits)
+    return (
+        real
+        & (days >= np.datetime64(dt.date(1900, 1, 1)))
+        & (days <= np.datetime64(dt.date.today()))
+    )
+
+
+def _exact_days(
+    y: np.ndarray, m: np.ndarray, d: np.ndarray, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Year, month and day numbers as ``datetime64[D]``, and which of them (among ``ok``) are
+    a real date: month 1..12 and a day the month has, so ``2015-02-30`` is refused, not rolled
+    over to March as Arrow's ``strptime`` does."""
+    ok = ok & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31) & (y >= 1) & (y <= 9999)
+    y, m, d = np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1)
+    month = ((y.astype(np.int64) - 1970) * 12 + (m - 1)).astype("datetime64[M]")
+    days = month.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    ok &= days < (month + 1).astype("datetime64[D]")
+    return days, ok
+
+
+def _padded(col: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of the values of a string array, byte ``j`` of every value in row
+    ``j`` of a ``width`` × n matrix (zeros after a value's end), and each value's length in
+    bytes; null values have length 0."""
+    if col.type != pa.string():
+        col = col.cast(pa.string())
+    col = pa.concat_arrays([col]) if col.offset else col
+    n = len(col)
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32)[: n + 1]
+    data_buf = col.buffers()[2]
+    lengths = np.diff(offsets)
+    if col.null_count:
+        lengths = np.where(_mask(pc.is_valid(col)), lengths, 0)
+    if data_buf is None or not n:
+        return np.zeros((width, n), dtype=np.uint8), lengths
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    if not len(data):
+        return np.zeros((width, n), dtype=np.uint8), lengths
+    at = np.arange(width, dtype=np.int32)[:, None]
+    index = np.minimum(offsets[:-1][None, :] + at, len(data) - 1)
+    return np.where(at < lengths[None, :], data[index], 0).astype(np.uint8), lengths
+
+
 #: The layouts :func:`_parse_exact` reads: the shape of the text, and where each part sits.
 _LAYOUTS = {
-    "%Y%m%d": (r"^[0-9]{8}$", ((0, 4, pc.year), (4, 6, pc.month), (6, 8, pc.day))),
-    "%Y-%m-%d": (
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-        ((0, 4, pc.year), (5, 7, pc.month), (8, 10, pc.day)),
-    ),
     "%Y-%m-%d %H:%M:%S": (
         r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
         (
@@ -103,41 +139,63 @@ def _parse_exact(col: pa.Array, fmt: str) -> pa.Array:
     return pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, parsed.type))
 
 
-def _strptime(col: pa.Array, fmt: str) -> pa.Array:
-    return pc.cast(_parse_exact(col, fmt), pa.date32())
+_YEAR, _MONTH, _DAY = "年".encode(), "月".encode(), "日".encode()
 
 
 def dates(col: pa.Array, lo: dt.date, hi: dt.date) -> tuple[pa.Array, np.ndarray]:
     """``2015-03-08``, ``2015/3/8``, ``2015.3.8``, ``2015年3月8日`` and ``20150308`` within
     ``lo..hi``; anything else (a time of day, full-width digits, an impossible or out-of-range
-    date) is left to the normalizer."""
-    n = len(col)
-    iso = pc.match_substring_regex(col, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-    values = _strptime(pc.if_else(iso, col, pa.scalar(None, pa.string())), "%Y-%m-%d")
-    ok = _mask(pc.and_(pc.is_valid(values), _in_dates(values, lo, hi)))
-    if ok.all():
-        return values, ok
-    rest = np.flatnonzero(~ok)
-    sub = col.take(pa.array(rest))
-    sub_values = pa.nulls(len(sub), pa.date32())
-    sub_ok = np.zeros(len(sub), dtype=bool)
-    for pattern in _PATTERNS:
-        parts = pc.extract_regex(
-            pc.if_else(pa.array(~sub_ok), sub, pa.scalar(None, pa.string())), pattern
-        )
-        y, m, d = (parts.field(k) for k in ("y", "m", "d"))
-        text = pc.binary_join_element_wise(y, pc.utf8_lpad(m, 2, "0"), pc.utf8_lpad(d, 2, "0"), "-")
-        days = _strptime(text, "%Y-%m-%d")
-        hit = _mask(pc.and_(pc.is_valid(days), _in_dates(days, lo, hi)))
-        if hit.any():
-            sub_values = pc.if_else(pa.array(hit), days, sub_values)
-            sub_ok |= hit
-    if sub_ok.any():
-        mask = np.zeros(n, dtype=bool)
-        mask[rest[sub_ok]] = True
-        values = pc.replace_with_mask(values, pa.array(mask), sub_values.filter(pa.array(sub_ok)))
-        ok |= mask
-    return values, ok
+    date) is left to the normalizer.
+
+    The text is read as bytes in numpy: a four-digit year, then either four more digits or
+    a month and a day of one or two digits behind the same separator (``-``, ``/``, ``.``) or
+    behind 年 and 月 with 日 at the end."""
+    rows, lengths = _padded(col, 17)
+    v = rows.astype(np.int16) - 48
+    digit = (v >= 0) & (v <= 9)
+    v = np.where(digit, v, 0).astype(np.int32)
+    y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]
+    year = digit[0] & digit[1] & digit[2] & digit[3]
+    m = np.zeros(len(col), dtype=np.int32)
+    d = np.zeros(len(col), dtype=np.int32)
+    found = year & (lengths == 8) & digit[4:8].all(axis=0)
+    m[found] = v[4, found] * 10 + v[5, found]
+    d[found] = v[6, found] * 10 + v[7, found]
+
+    def number(start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        if width == 1:
+            return digit[start], v[start]
+        return digit[start] & digit[start + 1], v[start] * 10 + v[start + 1]
+
+    sep = rows[4]
+    ascii_sep = year & ((sep == 45) | (sep == 47) | (sep == 46))  # - / .
+    han = year & _at(rows, 4, _YEAR)
+    for a in (1, 2):
+        m_ascii, m_han = number(5, a), number(7, a)
+        sep_ascii = ascii_sep & (rows[5 + a] == sep)
+        sep_han = han & _at(rows, 7 + a, _MONTH)
+        for b in (1, 2):
+            for hit, (m_ok, m_val), (d_ok, d_val) in (
+                (sep_ascii & (lengths == 6 + a + b), m_ascii, number(6 + a, b)),
+                (sep_han & (lengths == 13 + a + b) & _at(rows, 10 + a + b, _DAY), m_han,
+                 number(10 + a, b)),
+            ):  # fmt: skip
+                hit = hit & ~found & m_ok & d_ok
+                m[hit], d[hit] = m_val[hit], d_val[hit]
+                found |= hit
+    days, ok = _exact_days(y, m, d, found)
+    ok &= (days >= np.datetime64(lo)) & (days <= np.datetime64(hi))
+    return pa.array(days, mask=~ok), ok
+
+
+def _at(rows: np.ndarray, start: int, token: bytes) -> np.ndarray:
+    """Whether each value holds ``token`` at byte ``start`` (rows as :func:`_padded` gives)."""
+    if start + len(token) > rows.shape[0]:
+        return np.zeros(rows.shape[1], dtype=bool)
+    out = rows[start] == token[0]
+    for i, byte in enumerate(token[1:], start=1):
+        out &= rows[start + i] == byte
+    return out
 
 
 def timestamps(col: pa.Array, lo: dt.date, hi: dt.date) -> tuple[pa.Array, np.ndarray]:
@@ -152,32 +210,65 @@ def timestamps(col: pa.Array, lo: dt.date, hi: dt.date) -> tuple[pa.Array, np.nd
 
 
 @cache
-def _clean_name_pattern() -> str:
-    """A regex of names that ``name.clean`` returns unchanged: two or more characters, each a
-    CJK unified ideograph that NFKC and OpenCC ``t2s`` leave as it is."""
+def _clean_name_chars() -> np.ndarray:
+    """A table over the code points U+0000..U+FFFF: the characters ``name.clean`` leaves as
+    they are in a name, each a CJK unified ideograph (U+4E00..U+9FFF) that NFKC and OpenCC
+    ``t2s`` leave as it is."""
     from lexradar.normalize import name
 
-    runs: list[tuple[int, int]] = []
+    table = np.zeros(0x10000, dtype=bool)
     for cp in range(0x4E00, 0xA000):
         c = chr(cp)
-        if unicodedata.normalize("NFKC", c) == c and name.to_simplified(c) == c:
-            if runs and runs[-1][1] == cp - 1:
-                runs[-1] = (runs[-1][0], cp)
-            else:
-                runs.append((cp, cp))
+        table[cp] = unicodedata.normalize("NFKC", c) == c and name.to_simplified(c) == c
+    return table
+
+
+@cache
+def _clean_name_pattern() -> str:
+    """The same characters as :func:`_clean_name_chars`, as a regex of two or more of them."""
+    table = _clean_name_chars()
+    runs: list[tuple[int, int]] = []
+    for cp in np.flatnonzero(table).tolist():
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
     klass = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in runs)
     return f"^[{klass}]{{2,}}$"
 
 
+#: Names of up to this many characters are checked in numpy, longer ones by a regex.
+_NAME_CHARS = 6
+
+
 def names(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Names already in their canonical spelling (simplified Han characters, nothing else)."""
+    """Names already in their canonical spelling (simplified Han characters, nothing else).
+
+    Every such character takes three bytes in UTF-8, so a name of up to six of them is read
+    in numpy: its code points are looked up in :func:`_clean_name_chars`; longer values go
+    through the same test as a regex."""
     from lexradar.normalize.name import PLACEHOLDERS
 
-    ok = pc.and_(
-        pc.match_substring_regex(col, _clean_name_pattern()),
-        pc.invert(pc.is_in(col, pa.array(sorted(PLACEHOLDERS)))),
+    table = _clean_name_chars()
+    rows, lengths = _padded(col, 3 * _NAME_CHARS)
+    b0, b1, b2 = (rows[i::3].astype(np.int32) for i in range(3))
+    points = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)
+    char_ok = ((b0 & 0xF0) == 0xE0) & ((b1 & 0xC0) == 0x80) & ((b2 & 0xC0) == 0x80)
+    char_ok &= table[points]
+    present = np.arange(_NAME_CHARS)[:, None] < (lengths // 3)[None, :]
+    ok = (
+        (lengths % 3 == 0)
+        & (lengths >= 6)
+        & (lengths <= 3 * _NAME_CHARS)
+        & (char_ok | ~present).all(axis=0)
     )
-    return col, _mask(ok)
+    long = np.flatnonzero(lengths > 3 * _NAME_CHARS)
+    if len(long):
+        sub = col.take(pa.array(long, pa.int64()))
+        ok[long] = _mask(pc.match_substring_regex(sub, _clean_name_pattern()))
+    if ok.any():
+        ok &= ~_mask(pc.is_in(col, pa.array(sorted(PLACEHOLDERS))))
+    return col, ok
 
 
 def text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -207,11 +298,7 @@ def resident_ids_15(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     )
     check = _CHECK[((first17.astype(np.int64) - 48) @ _WEIGHTS) % 11]
     text = _strings_of(np.concatenate([first17, check[:, None]], axis=1))
-    born = pc.cast(
-        _parse_exact(pc.utf8_slice_codeunits(text, 6, 14), "%Y%m%d"),
-        pa.date32(),
-    )
-    good = _mask(_in_dates(born, dt.date(1900, 1, 1), dt.date.today()))
+    good = _born_ok(first17[:, 6:14])
     hits = picked[good]
     if not len(hits):
         return col, ok

@@ -156,7 +156,7 @@ class _Batch:
         keep = ~bad
         self._warn(chunk, converted, keep)
         arrays = []
-        keep_arr = pa.array(keep)
+        keep_arr = pa.array(keep) if bad.any() else None
         for f in self.schema:
             if f.name in converted:
                 arr = converted[f.name].values
@@ -172,7 +172,7 @@ class _Batch:
                 arr = pa.array(chunk.rows, pa.int64())
             else:
                 arr = pa.nulls(n, f.type)
-            arrays.append(arr.filter(keep_arr))
+            arrays.append(arr if keep_arr is None else arr.filter(keep_arr))
         out = pa.Table.from_arrays(arrays, schema=self.schema)
         self.loaded += out.num_rows
         return out
@@ -427,9 +427,53 @@ def ingest_file(
     return result
 
 
-def _ingest_one(args: tuple[Path, Path, Path, str | None, str]) -> BatchResult:
-    mapping_file, file, lake, replace, sha = args
-    return ingest_file(load_mapping(mapping_file), file, lake, replace, sha=sha)
+#: At most this many worker processes by default (see :func:`default_workers`).
+MAX_WORKERS = 2
+#: Below this much raw data in all, the files are ingested in the calling process: starting
+#: a worker process (its imports) costs more than a second of CPU.
+PARALLEL_MIN_BYTES = 48 << 20
+#: Rough CPU cost of ingesting a byte of each format, relative to UTF-8 CSV, measured at
+#: 1,500,000 persons (docs/ingest.md): a zipped sheet holds many times its size in XML, a
+#: Parquet file is compressed columns, a file in another encoding is transcoded first.
+COST_PER_BYTE = {"xlsx": 12.0, "xls": 12.0, "parquet": 10.0}
+TRANSCODED = 1.3
+
+
+def default_workers(sizes: list[int]) -> int:
+    """Worker processes for files of ``sizes`` bytes: as many as the cores this process may
+    use, at most :data:`MAX_WORKERS` (each worker's peak memory adds to the others'), and
+    none (1: this process) for one file or little data."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    if len(sizes) < 2 or sum(sizes) < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(cpus, MAX_WORKERS, len(sizes)))
+
+
+def _whole(mapping: Mapping, file: Path) -> bool:
+    """Whether ``file`` is read whole into memory (a spreadsheet: python-calamine loads the
+    sheet) rather than streamed in chunks. Such files go first: their peak comes as they are
+    opened, while the other process is still early in a streamed file and at its smallest,
+    not at the end of one, when the quality report counts its keys."""
+    try:
+        return mapping.file_format(file) in ("xlsx", "xls")
+    except IngestError:
+        return False
+
+
+def _cost(mapping: Mapping, file: Path, size: int) -> float:
+    """The estimated work of ingesting ``file``: its size weighted by its format."""
+    try:
+        fmt = mapping.file_format(file)
+    except IngestError:
+        return float(size)
+    weight = COST_PER_BYTE.get(fmt, 1.0)
+    encoding = (mapping.encoding or "").lower().replace("_", "-")
+    if fmt in ("csv", "tsv", "jsonl") and encoding and encoding not in ("utf-8", "utf-8-sig"):
+        weight *= TRANSCODED
+    return size * weight
 
 
 def ingest(
@@ -441,47 +485,64 @@ def ingest(
 ) -> list[BatchResult]:
     """Ingest every file of every mapping; one batch per file.
 
-    With ``workers`` > 1 files are ingested in that many processes, largest files first; each
-    batch is committed or rolled back on its own, and the first error is raised once the others
-    have finished. The default is one process: on a busy 2-core machine the extra process did
-    not pay for itself (see docs/ingest.md).
+    Files are ingested in ``workers`` processes, this one included (by default
+    :func:`default_workers`: both cores of a 2-core machine when there is enough data to pay
+    for starting a process; see :mod:`lexradar.ingest.workers`): spreadsheets first
+    (:func:`_whole`), then the most expensive files first (size weighted by format,
+    :func:`_cost`), so that the last file to finish is a small one. Each batch is committed
+    or rolled back on its own, and the first error is raised once the others have finished.
+    Files that might be the same file (equal sizes) are hashed first: identical contents make
+    one batch, so they are ingested one after the other in this process.
     """
     mappings = [load_mapping(p) for p in mapping_files]
     work = [(m, f) for m in mappings for f in m.matched_files()]
+    hashes: list[str | None]
     if replace and len(work) != 1:
         raise IngestError(
             f"--replace needs exactly one file to ingest, the mappings match {len(work)}",
             Location(field="replace"),
         )
-    workers = min(workers or 1, len(work))
-    hashes = [b.file_sha256(f) for _, f in work]
-    if workers <= 1 or len(set(hashes)) != len(hashes):
+    sizes = [f.stat().st_size for _, f in work]
+    workers = default_workers(sizes) if workers is None else min(workers, len(work))
+    if workers > 1:  # each worker hashes its own file; only equal sizes can be equal files
+        shared = {size for size, n in Counter(sizes).items() if n > 1}
+        hashes = [b.file_sha256(f) if size in shared else None
+                  for (_, f), size in zip(work, sizes, strict=True)]  # fmt: skip
+        known = [h for h in hashes if h is not None]
+        if len(set(known)) != len(known):
+            workers = 1
+    if workers <= 1:
+        hashes = [b.file_sha256(f) for _, f in work]
         return [
             ingest_file(m, f, Path(lake), replace, progress, sha)
             for (m, f), sha in zip(work, hashes, strict=True)
         ]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from lexradar.ingest import workers as pool
 
-    order = sorted(range(len(work)), key=lambda i: -work[i][1].stat().st_size)
-    results: dict[int, BatchResult] = {}
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {
-            i: pool.submit(
-                _ingest_one, (work[i][0].path, work[i][1], Path(lake), replace, hashes[i])
-            )
-            for i in order
-        }
-        error: BaseException | None = None
-        for i in order:
-            try:
-                results[i] = futures[i].result()
-            except BaseException as exc:  # keep the first, let the other batches finish
-                error = error or exc
-                continue
-            if progress:
-                progress(work[i][1].name, results[i].read)
-    if error is not None:
-        raise error
+    costs = [_cost(m, f, size) for (m, f), size in zip(work, sizes, strict=True)]
+    order = sorted(range(len(work)), key=lambda i: (not _whole(*work[i]), -costs[i]))
+
+    def done(k: int, result: BatchResult) -> None:
+        if progress:  # once per file as it ends (the worker's files report only then)
+            progress(Path(result.file).name, result.read)
+
+    by_path = {m.path: m for m in mappings}
+
+    def local(task: pool.Task) -> BatchResult:
+        mapping_file, file, lake_dir, replace_id, sha = task
+        try:
+            return ingest_file(by_path[mapping_file], file, lake_dir, replace_id, progress, sha)
+        finally:  # as the workers do: the two processes' peaks add up
+            pa.default_memory_pool().release_unused()
+
+    answers = pool.run(
+        [(work[i][0].path, work[i][1], Path(lake), replace, hashes[i]) for i in order],
+        workers,
+        local,
+        done,
+    )
+    results = {order[k]: value for k, (kind, value) in answers.items() if kind == "ok"}
+    errors = {order[k]: value for k, (kind, value) in answers.items() if kind != "ok"}
+    if errors:  # the error of the first file in the mappings' order
+        raise errors[min(errors)]
     return [results[i] for i in range(len(work))]

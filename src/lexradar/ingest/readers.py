@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import itertools
 import json
@@ -27,6 +28,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,11 +297,13 @@ class ExcelReader(Reader):
             next(rows, None)
         start = 0
         while True:
-            block = list(itertools.islice(rows, CHUNK_ROWS))
-            if not block:
-                return
-            chunk = self._block(block, start)
-            start += len(block)
+            with _no_gc():  # a block is ~a million new Python objects and no cycles
+                block = list(itertools.islice(rows, CHUNK_ROWS))
+                if not block:
+                    return
+                chunk = self._block(block, start)
+                start += len(block)
+                del block
             if chunk is not None:
                 yield chunk
 
@@ -330,6 +334,19 @@ class ExcelReader(Reader):
         mask = pa.array(keep)
         table = pa.table({f"c{i}": columns[i].filter(mask) for i in range(width)})
         return Chunk(table, numbers[keep])
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: building a block of rows allocates so many
+    containers that it ran again and again (8 % of the time of an ``.xlsx``), finding nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _text_column(cells: tuple[Any, ...]) -> pa.Array:
