@@ -7,12 +7,14 @@ FEBRL data sets).
 
 - **lexradar**: the comparison style of :mod:`lexradar.linkage.comparisons` — hand-typed codes
   (social security number, date of birth) as exact / one substitution / adjacent swap (/ day and
-  month swapped), names with exact (term-frequency adjusted) and Jaro-Winkler levels and a
-  given-name/surname swap; seven blocking rules so that blocking does not cap recall; u by
-  random sampling, m by EM; threshold by Otsu's cut of the match weights
-  (:func:`lexradar.linkage.resolve.otsu`).
+  month swapped), names exact (term-frequency adjusted) / given name and surname swapped /
+  Jaro-Winkler ≥ 0.9; eight blocking rules so that blocking does not cap recall; u by random
+  sampling of 100 pairs per record in chunks of a million pairs
+  (:func:`lexradar.linkage.blocking.u_max_pairs`, :func:`~lexradar.linkage.blocking.u_chunks`),
+  m by EM; threshold by Otsu's cut of the match weights (:func:`lexradar.linkage.resolve.otsu`).
 - **plain Splink**: ``comparison_library`` defaults (names, date of birth, exact/levenshtein for
-  the rest), blocking on given name and on surname, threshold p ≥ 0.5.
+  the rest), blocking on given name and on surname, u with the defaults of
+  ``estimate_u_using_random_sampling`` (1e6 pairs), threshold p ≥ 0.5.
 - **recordlinkage ECM**: blocking on given name and on surname, exact-match features, ECM.
 """
 
@@ -73,9 +75,10 @@ def _jw(col: str, *cuts: float, tf: bool = False) -> dict[str, Any]:
         other = "surname" if col == "given_name" else "given_name"
         levels.append({"sql_condition": f"{col}_l = {other}_r", "label_for_charts": "swapped"})
     for cut in cuts:
+        # DuckDB's score_cutoff argument stops the computation once the cut cannot be reached
         levels.append(
             {
-                "sql_condition": f"jaro_winkler_similarity({col}_l, {col}_r) >= {cut}",
+                "sql_condition": f"jaro_winkler_similarity({col}_l, {col}_r, {cut}) >= {cut}",
                 "label_for_charts": f"jw {cut}",
             }
         )
@@ -89,8 +92,8 @@ def lexradar_settings(link_type: str) -> dict[str, Any]:
     return {
         "link_type": link_type,
         "comparisons": [
-            _jw("given_name", 0.92, 0.8, tf=True),
-            _jw("surname", 0.92, 0.8, tf=True),
+            _jw("given_name", 0.9, tf=True),
+            _jw("surname", 0.9, tf=True),
             digits_comparison("date_of_birth", swap_day_month=True),
             digits_comparison("soc_sec_id"),
             digits_comparison("postcode"),
@@ -135,8 +138,13 @@ def plain_settings(link_type: str) -> Any:
 
 
 def run_splink(frames: list[pd.DataFrame], settings: Any, lexradar: bool) -> set[tuple[str, str]]:
+    """Train (prior, u, two EM passes), score and cut. lexradar samples u as
+    :mod:`lexradar.linkage.blocking` says (100 pairs per record, chunks of a million pairs);
+    plain Splink takes the defaults of ``estimate_u_using_random_sampling`` (1e6 pairs, 10
+    chunks after a probe)."""
     from splink import DuckDBAPI, Linker
 
+    from lexradar.linkage.blocking import u_chunks, u_max_pairs
     from lexradar.linkage.resolve import otsu
 
     db = DuckDBAPI()
@@ -144,7 +152,13 @@ def run_splink(frames: list[pd.DataFrame], settings: Any, lexradar: bool) -> set
     linker.training.estimate_probability_two_random_records_match(
         ["l.soc_sec_id = r.soc_sec_id AND l.date_of_birth = r.date_of_birth"], recall=0.7
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    if lexradar:
+        pairs = u_max_pairs(sum(len(f) for f in frames))
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=pairs, seed=1, num_chunks=u_chunks(pairs)
+        )
+    else:
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     for rule in ("l.date_of_birth = r.date_of_birth", "l.given_name = r.given_name"):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     pred = linker.inference.predict()

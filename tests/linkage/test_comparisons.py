@@ -52,6 +52,8 @@ def p(recorded_id: str, name: str, birth: D, gender: str = "M") -> tuple[Any, ..
         (j(ID[:17] + ("0" if ID[17] != "0" else "1")), j(ID), "one_substitution"),
         (j(SWAP), j(ID), "adjacent_transposition"),
         (j(OLD), j(NEW), "renumbered_county"),
+        (j(OLD, "巴特尔"), j(NEW, "巴图尔"), "renumbered_county"),  # a transliteration
+        (j(OLD, "杨伟"), j(NEW, "张文博"), "different"),  # both valid: strangers, not one ID
         (j(TWIN), j(ID), "different"),  # both valid: a twin, not a typo
         (p(TWIN, "张浩然", D(1990, 3, 8)), p(ID, "张浩宇", D(1990, 3, 8)), "two_registrations"),
         (j("1.50402199003E+17"), j(ID), "null"),

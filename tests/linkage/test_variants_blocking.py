@@ -124,3 +124,12 @@ def test_compound_variant_is_blocked_across_county_birth_swap(con, mention_rows)
         ("marriage_events", swapped, "萨日高娃", None, None, None),
     )
     assert pairs_by_rule(con, rows)["vkey_sequence"]
+
+
+def test_u_sample_grows_with_the_input_up_to_a_cap() -> None:
+    """100 random pairs per record for u (FEBRL3's 5,000 records: 5e5, half of Splink's
+    default), capped at 5e6 (a region of 200,000 persons); one chunk per million pairs."""
+    assert blocking.u_max_pairs(5_000) == 5e5
+    assert blocking.u_max_pairs(10_000) == 1e6
+    assert blocking.u_max_pairs(389_875) == blocking.U_MAX_PAIRS == 5e6
+    assert [blocking.u_chunks(p) for p in (5e5, 1e6, 1.5e6, 5e6)] == [1, 1, 2, 5]

@@ -23,6 +23,8 @@ with the month (resp. the year) added, 6.4 M and 2.9 M.
 
 from __future__ import annotations
 
+import math
+
 BLOCKING_RULES: dict[str, str] = {
     "id_body": "l.id_body = r.id_body",
     "birth_surname": "l.birth_any = r.birth_any AND l.surname_py = r.surname_py",
@@ -69,3 +71,40 @@ def pair_counts(con: object, table: str = "mentions") -> dict[str, int]:
         counts[name] = int(con.execute(sql).fetchall()[0][0])  # type: ignore[attr-defined]
         seen.append(rule)
     return counts
+
+
+U_PAIRS_PER_RECORD = 100
+"""Random pairs sampled for u per input record (:func:`u_max_pairs`)."""
+
+U_MAX_PAIRS = 5e6
+"""Cap on the u sample: at 200,000 persons (390,000 mentions) 5e6 pairs already give every
+level that random pairs meet more than ~1 time in 50,000 hundreds of observations."""
+
+U_CHUNK_PAIRS = 1e6
+"""Pairs per query of the u sample (:func:`u_chunks`)."""
+
+
+def u_max_pairs(records: int) -> float:
+    """How many random pairs to sample for u: ``100 × records``, at most :data:`U_MAX_PAIRS`.
+
+    An exact level on a value that about one record in ``records`` holds has u ≈ 1/records, so
+    a sample of 100 × records pairs meets it ~100 times — Splink's own ``min_count_per_level``
+    — for a relative error of ~10 %. More pairs buy precision only for rarer levels, and those
+    (a typo in an ID, a swapped pair of digits) a random sample of any affordable size meets a
+    handful of times at most: they keep their start values
+    (:data:`lexradar.linkage.comparisons.RARE`). On FEBRL3 (5,000 records) this is 5e5 pairs,
+    half of Splink's default 1e6, for the same F1; at 200,000 persons it is the cap.
+    """
+    return float(min(U_MAX_PAIRS, U_PAIRS_PER_RECORD * records))
+
+
+def u_chunks(max_pairs: float) -> int:
+    """Chunks for ``estimate_u_using_random_sampling``: one per :data:`U_CHUNK_PAIRS` pairs.
+
+    Splink splits the sample into chunks (default 10, after a 1 % probe) so that it can stop
+    once every level has 100 observations; levels for clerical errors never get there (see
+    :func:`u_max_pairs`), so every chunk runs, and each one repeats the sample's cross join.
+    Chunks of a million pairs keep each query's memory bounded and run that join once per
+    million pairs.
+    """
+    return max(1, math.ceil(max_pairs / U_CHUNK_PAIRS))

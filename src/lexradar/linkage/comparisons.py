@@ -8,7 +8,8 @@ conditions are plain DuckDB SQL over the columns of :mod:`lexradar.linkage.menti
   adjacent digits swapped *where at least one of the two fails its check digit* (the check
   digit tells which ID is damaged: twins born the same day in the same county hold valid IDs that
   differ in one digit of the sequence, and must not look like a typo); an old county code that
-  has since been renumbered, with the same birth date and sequence. A generic "Hamming ≤ 2"
+  has since been renumbered, with the same birth date and sequence, and names that agree
+  (:data:`NAMES_AGREE`). A generic "Hamming ≤ 2"
   level is deliberately absent: the ID embeds region and birth date, so it matches strangers
   born the same day in the same county. Two registry entries: no weight (see
   :data:`TWO_REGISTRATIONS`). ``hamming`` is ~150× cheaper than
@@ -20,6 +21,9 @@ conditions are plain DuckDB SQL over the columns of :mod:`lexradar.linkage.menti
   Jaro-Winkler ≥ 0.9.
 - **Birth date**: exact; day and month swapped; one of year, month, day differs.
 - **Gender**, **region** (same county, same city; today's codes).
+- **Address** (household registry only): same address under another name (a household member,
+  fixed weight -10); same address; same street (the address up to its first digit); different
+  (learned, ≈ 0: a second registration is in another place).
 """
 
 from __future__ import annotations
@@ -89,6 +93,19 @@ person (``identity.double_registration``). Twins differ in given name and do not
 
 ONE_DAMAGED = "NOT (id_valid_l AND id_valid_r)"
 
+NAMES_AGREE = (
+    "coalesce(name_l = name_r OR name_nodot_l = name_nodot_r OR name_vkey_l = name_vkey_r "
+    "OR name_pinyin_l = name_pinyin_r, TRUE)"
+)
+"""The names are one name as written, without dots, as transliterated or as spoken (a missing
+name does not count against). Required by the renumbered-county ID level: an ID under a county's
+old code and one under its new code that agree on birth date and sequence are both *valid* IDs
+(people keep their IDs when a county is renumbered), so two strangers born the same day whose
+sequences coincide look exactly like one person written with the old code. At 1,500,000 persons
+seven such pairs (杨伟 / 张文博, 152301… / 150502…, both valid) scored just over the link
+threshold on the names' negative weight alone and raised seven false ``marriage.bigamy`` clues;
+with the names required they fall to the "different" ID level."""
+
 SWAP_SQL = (
     "hamming(id18_l, id18_r) = 2 AND len(list_filter(range(1, 18), lambda k: "
     "substr(id18_l, k, 1) <> substr(id18_l, k + 1, 1) "
@@ -114,7 +131,7 @@ def id_comparison() -> dict[str, Any]:
             _level(
                 "renumbered_county",
                 "id_tail_l = id_tail_r AND id_region_now_l = id_region_now_r "
-                "AND substr(id18_l, 1, 6) <> substr(id18_r, 1, 6)",
+                f"AND substr(id18_l, 1, 6) <> substr(id18_r, 1, 6) AND {NAMES_AGREE}",
                 **RARE,
             ),
             _level(TWO_REGISTRATIONS, "dataset_l = 'persons' AND dataset_r = 'persons'"),
@@ -216,6 +233,54 @@ def region_comparison() -> dict[str, Any]:
     }
 
 
+SAME_NAME = (
+    "coalesce(name_l = name_r OR name_vkey_l = name_vkey_r OR name_pinyin_l = name_pinyin_r, TRUE)"
+)
+"""The two names are one name as written, as transliterated or as spoken (unknown counts as the
+same: only a name known to differ marks a household member)."""
+
+
+HOUSEHOLD_MEMBER: Level = {
+    "m_probability": M_FLOOR,
+    "u_probability": 1e-2,
+    "fix_m_probability": True,
+    "fix_u_probability": True,
+}
+"""Fixed weight of "same address, another name": log2(1e-5 / 1e-2) ≈ -10. A pair of
+registrations at one address under two names is taken for two members of one household unless
+the rest of its evidence is 2^10 times stronger. Fellegi-Sunter weighs each agreement against a
+random pair, but household members are not random pairs: twins agree on birth date (+13.8),
+county (+5.7), surname and address all at once. Learned, the level was worse than useless: EM's
+second block (same birth date and surname) holds the twins, EM took them for matches and gave
+"same address" m ≈ 0.22 (+10.9 at 20,000 persons), so twins scored ~31 where the threshold is
+22. Fixed (m and u are not trained), it takes twins from ~20 to ~10."""
+
+
+def address_comparison() -> dict[str, Any]:
+    """Registered address (household registry only; null elsewhere): same address under another
+    name (a household member, fixed weight -10: :data:`HOUSEHOLD_MEMBER`) / same address / same
+    street / different.
+
+    Two registrations of one person are in two places, so "different" is what a double
+    registration looks like: EM, which meets such pairs among its matches, learns that level's
+    weight (≈ 0). The same address under one name (as written, transliterated or spoken) is
+    strong evidence for one person; under two names it marks a household member.
+    """
+    return {
+        "output_column_name": "address",
+        "comparison_description": "registered address",
+        "comparison_levels": [
+            _null("address"),
+            _level(
+                "household_member", f"address_l = address_r AND NOT {SAME_NAME}", **HOUSEHOLD_MEMBER
+            ),
+            _level("exact", "address_l = address_r", **RARE),
+            _level("same_street", "address_street_l = address_street_r", m_probability=0.01),
+            _else(),
+        ],
+    }
+
+
 def person_comparisons() -> list[dict[str, Any]]:
     """The comparisons lexradar resolves persons with."""
     return [
@@ -224,6 +289,7 @@ def person_comparisons() -> list[dict[str, Any]]:
         birth_comparison(),
         gender_comparison(),
         region_comparison(),
+        address_comparison(),
     ]
 
 

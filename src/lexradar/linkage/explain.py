@@ -67,6 +67,12 @@ def _detail(comparison: str, level: str, left: dict[str, Any], right: dict[str, 
         if level == "pinyin_similar":
             return f"{a} vs {b}: similar pinyin '{left['name_pinyin']}' / '{right['name_pinyin']}'"
         return nm.compare(a, b).detail
+    if comparison == "address":
+        a, b = left["address"], right["address"]
+        if a is None or b is None:
+            return "no registered address on one side (only the household registry has one)"
+        if level == "household_member":
+            return f"{a}: one address, two names ({left['name']}/{right['name']}): one household"
     a, b = left[comparison], right[comparison]
     return f"{a} vs {b}: {level.replace('_', ' ')}"
 

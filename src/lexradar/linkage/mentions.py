@@ -23,7 +23,10 @@ not an ID), ``id_from15``, ``id_region_now`` (today's county of the ID's address
 (stated, else implied by the ID), ``birth_stated`` (whether the record states it),
 ``gender`` (stated, else implied by a valid ID: one mistyped digit flips it), ``region``
 (registered county for registry entries, else the ID's county, today's code),
-``city``, ``household_id``, ``status``.
+``city``, ``household_id``, ``status``, ``address`` (the registered address, normalized:
+full-width digits and brackets made half-width, white space dropped; only the household
+registry has one, null elsewhere) and ``address_street`` (the address up to its first digit:
+county, street or village, without the house number).
 """
 
 from __future__ import annotations
@@ -50,12 +53,13 @@ class Source:
     household: str = "NULL::VARCHAR"
     status: str = "NULL::VARCHAR"
     per_payee: bool = False
+    address: str = "NULL::VARCHAR"
 
 
 SOURCES: tuple[Source, ...] = (
     Source(
         "persons", "registrant", "person_id", "name", "birth_date", "gender", "region_code",
-        "household_id", "status",
+        "household_id", "status", address="address",
     ),
     Source("marriage_events", "husband", "husband_id", "husband_name", gender="'M'"),
     Source("marriage_events", "wife", "wife_id", "wife_name", gender="'F'"),
@@ -78,7 +82,7 @@ def _raw_sql(source: Source) -> str:
         f"{source.id_col} AS recorded_id, {source.name_col} AS raw_name, "
         f"{source.birth} AS stated_birth, {source.gender} AS stated_gender, "
         f"{source.region} AS stated_region, {source.household} AS household_id, "
-        f"{source.status} AS status"
+        f"{source.status} AS status, {source.address} AS address"
     )
     if source.per_payee:
         return (
@@ -160,8 +164,15 @@ SELECT
   coalesce(r.stated_gender, CASE WHEN i.id_valid THEN i.id_gender END) AS gender,
   coalesce(rg.now, r.stated_region, rn.now, substr(i.id18, 1, 6)) AS region,
   substr(coalesce(rg.now, r.stated_region, rn.now, substr(i.id18, 1, 6)), 1, 4) AS city,
-  r.household_id, r.status
+  r.household_id, r.status,
+  a.address, nullif(regexp_extract(a.address, '^[^0-9]*'), '') AS address_street
 FROM _lr_raw_mentions r
+LEFT JOIN (
+  SELECT DISTINCT address AS raw_address,
+         nullif(regexp_replace(translate(address, '０１２３４５６７８９（）－', '0123456789()-'),
+                               '\s+', '', 'g'), '') AS address
+  FROM _lr_raw_mentions WHERE address IS NOT NULL
+) a ON a.raw_address = r.address
 LEFT JOIN (
   SELECT recorded_id, id18, id_from15,
          id18 = {check_sql} AS id_valid,
@@ -191,6 +202,10 @@ RAW_COLUMNS = (
 )  # fmt: skip
 """Columns of the raw mentions that :func:`build` works on."""
 
+OPTIONAL_COLUMNS: dict[str, str] = {"address": "VARCHAR"}
+"""Raw columns that a ``raw_sql`` may leave out (they are then null): only the registry has an
+address."""
+
 
 def build(con: Any, raw_sql: str | None = None) -> int:
     """Create the table ``mentions`` on a DuckDB connection where the datasets are views.
@@ -200,6 +215,10 @@ def build(con: Any, raw_sql: str | None = None) -> int:
     """
     raw = raw_sql or raw_mentions_sql()
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lr_raw_mentions AS {raw}")
+    have = {r[0] for r in con.execute("DESCRIBE _lr_raw_mentions").fetchall()}
+    for col, typ in OPTIONAL_COLUMNS.items():
+        if col not in have:
+            con.execute(f"ALTER TABLE _lr_raw_mentions ADD COLUMN {col} {typ}")
     names = [r[0] for r in con.execute("SELECT DISTINCT raw_name FROM _lr_raw_mentions").fetchall()]
     con.register("_lr_names_arrow", _name_table(names))
     ids15 = [

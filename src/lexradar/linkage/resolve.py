@@ -14,19 +14,27 @@
    into connected components and writes ``lake/_linkage/person_keys.parquet``,
    the scored pairs near the threshold (``review.parquet``) and the pairs of registry entries
    that may be one person (``registration_pairs.parquet``, see :data:`REGISTRY_PAIR`).
+
+When the last run's record (``run.json`` → ``covered``, ``mentions.parquet``,
+``pairs.parquet``) still holds and only batches were added, steps 1 and 3 cover only the
+mentions of the new batches and the pairs with at least one of them, and the keys of existing
+clusters stay (:mod:`lexradar.linkage.incremental`); otherwise, or with ``full=True``, every
+mention is scored and the result says why.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lexradar.linkage import blocking, judgements, mentions
+from lexradar.linkage import blocking, incremental, judgements, mentions
 from lexradar.linkage.comparisons import (
     ERROR_MODE_FLOOR,
     ERROR_MODES,
@@ -152,6 +160,19 @@ def linkage_dir(lake: Path | str) -> Path:
     return Path(lake) / LINKAGE_DIR
 
 
+START_TAG = re.compile(r" \[start ([0-9a-f]{12})\]$")
+"""The tag :func:`floor_m` appends to each comparison's description in the saved model: a hash
+of the comparison as this version defines it, start values included, so that :func:`stale`
+can tell when start values changed. (Splink does not keep a custom comparison's description
+through training, so the tag is put back on the saved model.)"""
+
+
+def start_fingerprint(comparison: dict[str, Any]) -> str:
+    """A hash of a comparison's definition: level conditions and starting m/u values."""
+    text = json.dumps(comparison, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def settings(model_prior: float = 1e-5) -> dict[str, Any]:
     """Splink settings for person dedupe across all datasets."""
     return {
@@ -182,10 +203,24 @@ class Result:
     review_pairs: int = 0
     judgements_applied: int = 0
     trained: bool = False
+    incremental: bool = False
+    full_reason: str = ""
+    new_batches: int = 0
+    new_mentions: int = 0
+    new_pairs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def mode(self) -> str:
+        """One line: incremental (what it scored) or full (and why)."""
+        if self.incremental:
+            return (
+                f"incremental: {self.new_mentions:,} new mentions from {self.new_batches} new "
+                f"batch(es), {self.new_pairs:,} new candidate pairs scored"
+            )
+        return f"full run: {self.full_reason or 'every mention scored'}"
 
 
 def weight_to_probability(weight: float) -> float:
@@ -205,6 +240,13 @@ def otsu(con: Any, table: str, column: str = "match_weight", bin_width: float = 
     rows = con.execute(
         f"SELECT floor({column} / {bin_width}) AS b, count(*) FROM {table} GROUP BY 1 ORDER BY 1"
     ).fetchall()
+    return otsu_cut([(float(b), float(n)) for b, n in rows if b is not None], bin_width)
+
+
+def otsu_cut(rows: Any, bin_width: float = 0.5) -> float:
+    """:func:`otsu` over a histogram given as ``(bin, count)`` rows in bin order (an incremental
+    run adds the new pairs' histogram to the last run's)."""
+    rows = [(b, n) for b, n in rows]
     if not rows:
         return 0.0
     centres = [(b + 0.5) * bin_width for b, _ in rows]
@@ -276,21 +318,28 @@ def prior_weight(linker: Any) -> float:
     return math.log2(prior / (1 - prior))
 
 
-def _linker(con: Any, model: dict[str, Any]) -> Any:
+def _linker(con: Any, model: dict[str, Any], table: str = "mentions") -> Any:
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register("mentions")
+    sdf = db_api.register(table)
     return Linker(sdf, model, log_level=30)
 
 
-def train(con: Any, max_pairs: float = 5e6, seed: int = 1) -> Any:
-    """A trained linker on the ``mentions`` table of ``con``."""
+def train(con: Any, max_pairs: float | None = None, seed: int = 1) -> Any:
+    """A trained linker on the ``mentions`` table of ``con``; u from ``max_pairs`` random pairs
+    (default :func:`lexradar.linkage.blocking.u_max_pairs` of the mentions, in chunks of a
+    million pairs: :func:`lexradar.linkage.blocking.u_chunks`)."""
     linker = _linker(con, settings())
     linker.training.estimate_probability_two_random_records_match(
         list(blocking.DETERMINISTIC_RULES), recall=0.95
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    if max_pairs is None:
+        count = int(con.execute("SELECT count(*) FROM mentions").fetchall()[0][0])
+        max_pairs = blocking.u_max_pairs(count)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=max_pairs, seed=seed, num_chunks=blocking.u_chunks(max_pairs)
+    )
     for rule in blocking.TRAINING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
@@ -299,24 +348,42 @@ def train(con: Any, max_pairs: float = 5e6, seed: int = 1) -> Any:
 
 
 def stale(model: dict[str, Any]) -> bool:
-    """Whether a saved model's comparison levels or blocking rules differ from this version's
-    (then it is trained again: its weights belong to other levels)."""
+    """Whether a saved model's comparisons or blocking rules differ from this version's (then
+    it is trained again: its weights belong to other levels, or were estimated from other
+    starting values). Level conditions and rules are compared directly; starting m/u values
+    through the tag :func:`floor_m` puts in each description (a model saved without the tags
+    is stale)."""
 
     def levels(comparisons: list[dict[str, Any]]) -> list[list[str]]:
         return [[lv["sql_condition"] for lv in c["comparison_levels"]] for c in comparisons]
 
+    def tags(comparisons: list[dict[str, Any]]) -> list[str | None]:
+        found = [START_TAG.search(c.get("comparison_description") or "") for c in comparisons]
+        return [m.group(1) if m else None for m in found]
+
+    saved = model.get("comparisons", [])
+    current = person_comparisons()
     rules = [r.get("blocking_rule", r) if isinstance(r, dict) else r
              for r in model.get("blocking_rules_to_generate_predictions", [])]  # fmt: skip
-    return levels(model.get("comparisons", [])) != levels(person_comparisons()) or rules != list(
-        blocking.BLOCKING_RULES.values()
+    return (
+        levels(saved) != levels(current)
+        or tags(saved) != [start_fingerprint(c) for c in current]
+        or rules != list(blocking.BLOCKING_RULES.values())
     )
 
 
 def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
     """The model with every non-null level's m probability at least ``floor`` (known error
-    modes at least :data:`ERROR_MODE_FLOOR`), and the two-registrations ID level neutral."""
+    modes at least :data:`ERROR_MODE_FLOOR`), the two-registrations ID level neutral, and each
+    comparison's description tagged with the fingerprint of its start values
+    (:data:`START_TAG`). Every freshly trained model passes through here before it is saved."""
+    current = {c["output_column_name"]: c for c in person_comparisons()}
     for comparison in model["comparisons"]:
         out = comparison["output_column_name"]
+        if out in current:
+            desc = current[out].get("comparison_description") or out
+            tag = start_fingerprint(current[out])
+            comparison["comparison_description"] = f"{desc} [start {tag}]"
         for level in comparison["comparison_levels"]:
             m = level.get("m_probability")
             low = ERROR_MODE_FLOOR if (out, level.get("label_for_charts")) in ERROR_MODES else floor
@@ -334,15 +401,35 @@ def resolve(
     review_band: float = 6.0,
     progress: Progress | None = None,
     memory_limit: str | None = None,
+    full: bool = False,
 ) -> Result:
     """Resolve the lake's mentions to person keys; see the module docstring.
 
     ``threshold`` is a match probability; when absent it is calibrated. Pairs whose weight lies
-    within ``review_band`` of the threshold go to the review list.
+    within ``review_band`` of the threshold go to the review list. When the last run left its
+    record and only batches were added since, only the new mentions are scored
+    (:mod:`lexradar.linkage.incremental`); ``full`` scores everything whatever the record says.
     """
+    say = progress or (lambda _msg: None)
+    forced = "asked for (--full)" if full else ""
+    try:
+        return _resolve(lake, threshold, retrain, review_band, say, memory_limit, forced)
+    except incremental.NeedsFull as why:
+        say(f"full run: {why}")
+        return _resolve(lake, threshold, retrain, review_band, say, memory_limit, str(why))
+
+
+def _resolve(
+    lake: Path | str,
+    threshold: float | None,
+    retrain: bool,
+    review_band: float,
+    say: Progress,
+    memory_limit: str | None,
+    forced: str,
+) -> Result:
     from lexradar.engine import open_engine
 
-    say = progress or (lambda _msg: None)
     out = linkage_dir(lake)
     out.mkdir(exist_ok=True)
     result = Result()
@@ -357,49 +444,157 @@ def resolve(
     engine = open_engine(Path(lake), memory_limit=memory_limit)
     con = engine.con  # type: ignore[attr-defined]
     try:
-        say("gathering person mentions")
-        result.mentions = mentions.build(con)
-        lap("mentions")
         model_path = out / MODEL_FILE
-        if model_path.exists() and not retrain and stale(json.loads(model_path.read_text("utf-8"))):
+        model_text = model_path.read_text(encoding="utf-8") if model_path.exists() else None
+        if model_text is not None and not retrain and stale(json.loads(model_text)):
             say("the saved model has other comparisons than this version: training again")
             retrain = True
-        if model_path.exists() and not retrain:
-            say("loading the trained model")
-            linker = _linker(con, json.loads(model_path.read_text(encoding="utf-8")))
-        else:
-            say("training (u by random sampling, m by EM)")
-            model = floor_m(train(con).misc.save_model_to_json())
-            model_path.write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
-            linker = _linker(con, model)
-            result.trained = True
-        lap("train")
-        say("scoring candidate pairs")
-        predictions = linker.inference.predict()
-        con.execute(
-            "CREATE OR REPLACE TABLE _lr_pairs AS SELECT unique_id_l, unique_id_r, match_weight, "
-            f"match_probability FROM {predictions.physical_name}"
-        )
-        result.candidate_pairs = int(con.execute("SELECT count(*) FROM _lr_pairs").fetchall()[0][0])
-        lap("predict")
+        if model_text is None:
+            forced = forced or "no trained model yet"
+        elif retrain:
+            forced = forced or "the model is trained again"
         judged = judgements.load(lake)
+        given = None if threshold is None else math.log2(threshold / (1 - threshold))
+        # the batches this run covers: read once, before any mention is gathered
+        batches = incremental.batch_rows(con)
+        plan = incremental.plan(
+            out,
+            con,
+            run_file=RUN_FILE,
+            keys_file=KEYS_FILE,
+            model_text=model_text,
+            judged=judged,
+            threshold_given=given,
+            review_band=review_band,
+            batches=batches,
+            forced=forced,
+        )
+        result.incremental = plan.incremental
+        if plan.incremental:
+            assert plan.previous is not None and model_text is not None
+            previous = plan.previous
+            result.new_batches = plan.batch_count()
+            say(f"incremental: gathering the mentions of {result.new_batches} new batch(es)")
+            con.execute(
+                "CREATE OR REPLACE TABLE _lr_previous_keys AS SELECT unique_id, person_key "
+                f"FROM read_parquet('{_sql_path(out / KEYS_FILE)}')"
+            )
+            result.new_mentions = incremental.new_mentions(
+                con,
+                engine.lake,  # type: ignore[attr-defined]
+                plan.new_batches,
+                out / incremental.MENTIONS_FILE,
+                previous.batches,
+                memory_limit,
+            )
+            result.mentions = _count(con, "mentions")
+            if result.mentions > incremental.GROWTH_FOR_FULL * previous.full_run_mentions:
+                raise incremental.NeedsFull(
+                    f"{result.mentions:,} mentions, more than {incremental.GROWTH_FOR_FULL:g} × "
+                    f"the {previous.full_run_mentions:,} of the last full run"
+                )
+            lap("mentions")
+            model = json.loads(model_text)
+            table = _scope(con, model) if result.new_mentions else "mentions"
+            linker = _linker(con, incremental.new_pair_settings(model), table)
+            if table != "mentions":
+                # term frequencies of all mentions, not only of those in scope
+                for column in incremental.tf_columns(model):
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE _lr_tf_{column} AS "
+                        f"{incremental.tf_table_sql(column)}"
+                    )
+                    linker.table_management.register_term_frequency_lookup(
+                        linker._db_api.register(f"_lr_tf_{column}"), column
+                    )
+            lap("train")
+            scope = (
+                f" ({_count(con, table):,} mentions share a blocking key with them)"
+                if table != "mentions"
+                else ""
+            )
+            say(f"scoring the candidate pairs of {result.new_mentions:,} new mentions{scope}")
+            if result.new_mentions:
+                predictions = linker.inference.predict()
+                source = predictions.physical_name
+            else:
+                source = f"read_parquet('{_sql_path(out / incremental.PAIRS_FILE)}') LIMIT 0"
+            con.execute(
+                "CREATE OR REPLACE TABLE _lr_new_pairs AS SELECT unique_id_l, unique_id_r, "
+                f"match_weight, match_probability FROM {source}"
+            )
+            result.new_pairs = _count(con, "_lr_new_pairs")
+            con.execute(
+                "CREATE OR REPLACE TABLE _lr_pairs AS SELECT unique_id_l, unique_id_r, "
+                "match_weight, match_probability "
+                f"FROM read_parquet('{_sql_path(out / incremental.PAIRS_FILE)}') "
+                "UNION ALL SELECT * FROM _lr_new_pairs"
+            )
+            result.candidate_pairs = previous.candidate_pairs + result.new_pairs
+            hist = incremental.merge_histograms(
+                previous.histogram, incremental.histogram(con, "_lr_new_pairs")
+            )
+            lap("predict")
+        else:
+            result.full_reason = plan.reason
+            say(f"full run: {plan.reason}; gathering person mentions")
+            result.mentions = mentions.build(con)
+            result.new_mentions = result.mentions
+            lap("mentions")
+            if model_text is not None and not retrain:
+                say("loading the trained model")
+                linker = _linker(con, json.loads(model_text))
+            else:
+                say("training (u by random sampling, m by EM)")
+                model = floor_m(train(con).misc.save_model_to_json())
+                model_text = json.dumps(model, ensure_ascii=False, indent=1)
+                model_path.write_text(model_text, encoding="utf-8")
+                linker = _linker(con, model)
+                result.trained = True
+            lap("train")
+            say("scoring candidate pairs")
+            predictions = linker.inference.predict()
+            con.execute(
+                "CREATE OR REPLACE TABLE _lr_pairs AS SELECT unique_id_l, unique_id_r, "
+                f"match_weight, match_probability FROM {predictions.physical_name}"
+            )
+            result.candidate_pairs = _count(con, "_lr_pairs")
+            result.new_pairs = result.candidate_pairs
+            hist = incremental.histogram(con, "_lr_pairs")
+            lap("predict")
         prior = prior_weight(linker)
         result.prior_weight = round(prior, 3)
-        result.otsu_weight = otsu(con, "_lr_pairs")
-        if threshold is None:
+        result.otsu_weight = otsu_cut(hist)
+        if given is None:
             weight, method = calibrate(con, "_lr_pairs", judged, prior)
         else:
-            weight, method = math.log2(threshold / (1 - threshold)), "given"
+            weight, method = given, "given"
+        if (
+            plan.incremental
+            and plan.previous
+            and abs(weight - plan.previous.threshold_weight) > 1e-9
+        ):
+            raise incremental.NeedsFull(
+                f"the calibrated threshold moved from {plan.previous.threshold_weight:.3f} to "
+                f"{weight:.3f}"
+            )
         result.threshold_weight = round(weight, 3)
         result.threshold_probability = weight_to_probability(weight)
         result.threshold_method = method
         result.threshold_evidence = round(weight - prior, 3)
         say(f"clustering at match weight {weight:.2f} ({method})")
+        # from here on the files change: the record of the last run no longer describes them
+        (out / RUN_FILE).unlink(missing_ok=True)
         result.judgements_applied = judgements.apply(
             con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
         )
         result.linked_pairs = anchor(con)
-        _cluster(con, linker, out / KEYS_FILE)
+        key_sql = (
+            incremental.STABLE_KEY_SQL.replace("{previous}", "_lr_previous_keys")
+            if plan.incremental
+            else KEY_SQL
+        )
+        _cluster(con, linker, out / KEYS_FILE, key_sql)
         result.clusters = int(
             con.execute(f"SELECT count(DISTINCT person_key) FROM '{out / KEYS_FILE}'").fetchall()[
                 0
@@ -422,12 +617,76 @@ def resolve(
             )
         )
         lap("cluster")
+        kept = incremental.keep_pairs_sql(
+            "_lr_pairs", lo, REGISTRY_PAIR, prior, REGISTRATION_EVIDENCE_FLOOR
+        )
+        pairs_path = _sql_path(out / incremental.PAIRS_FILE)
+        con.execute(f"COPY ({kept}) TO '{pairs_path}' (FORMAT parquet)")
+        if not plan.incremental or result.new_mentions:
+            columns = f"* EXCLUDE ({incremental.NEW})" if plan.incremental else "*"
+            con.execute(
+                f"COPY (SELECT {columns} FROM mentions) "
+                f"TO '{_sql_path(out / incremental.MENTIONS_FILE)}' (FORMAT parquet)"
+            )
+        if plan.incremental and plan.previous is not None:
+            # the batches of the last run and the new ones read here, not any that arrived since
+            for dataset, names in plan.new_batches.items():
+                covered_now = plan.previous.batches.setdefault(dataset, {})
+                covered_now.update({b: batches[dataset][b] for b in names})
+            batches = plan.previous.batches
+        covered = incremental.Coverage(
+            batches=batches,
+            model=incremental.sha(model_text),
+            mentions_sql=incremental.mentions_fingerprint(),
+            threshold_weight=weight,
+            threshold_given=given,
+            review_band=review_band,
+            judged=incremental.judged_rows(judged),
+            histogram=hist,
+            candidate_pairs=result.candidate_pairs,
+            mentions=result.mentions,
+            full_run_mentions=(
+                plan.previous.full_run_mentions
+                if plan.incremental and plan.previous is not None
+                else result.mentions
+            ),
+            kept_pairs=int(
+                con.execute(f"SELECT count(*) FROM read_parquet('{pairs_path}')").fetchall()[0][0]
+            ),
+        )
+        lap("save")
         (out / RUN_FILE).write_text(
-            json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(
+                result.as_dict() | {incremental.STATE_KEY: covered.as_dict()},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
         )
     finally:
         engine.close()
     return result
+
+
+def _scope(con: Any, model: dict[str, Any]) -> str:
+    """The table to score an incremental run on: the mentions that share the key of a
+    blocking rule with a new mention (:func:`lexradar.linkage.incremental.scope_sql`), or all
+    mentions when a rule is not an equi-join."""
+    sql = incremental.scope_sql(incremental.rules_of(model))
+    if sql is None:
+        return "mentions"
+    con.execute(
+        f"CREATE OR REPLACE TABLE _lr_scope AS SELECT * FROM mentions WHERE unique_id IN ({sql})"
+    )
+    return "_lr_scope"
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _count(con: Any, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
 KEY_SQL = """
@@ -461,8 +720,9 @@ stable hash of its first mention. So a key is a resident ID whenever one can sta
 person, like the fallback key of an unresolved lake (:mod:`lexradar.linkage.views`)."""
 
 
-def _cluster(con: Any, linker: Any, path: Path) -> None:
-    """Connected components of the edges, keyed by :data:`KEY_SQL`."""
+def _cluster(con: Any, linker: Any, path: Path, key_sql: str = KEY_SQL) -> None:
+    """Connected components of the edges, keyed by ``key_sql`` (:data:`KEY_SQL`, or
+    :data:`lexradar.linkage.incremental.STABLE_KEY_SQL` in an incremental run)."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     db_api = linker._db_api
@@ -471,5 +731,5 @@ def _cluster(con: Any, linker: Any, path: Path) -> None:
     cc = cluster_pairwise_predictions_at_threshold(
         nodes, edges, db_api=db_api, node_id_column_name="unique_id"
     )
-    sql = KEY_SQL.format(clusters=cc.physical_name)
+    sql = key_sql.replace("{clusters}", cc.physical_name)
     con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
