@@ -19,12 +19,15 @@ def test_resolve_explain_review_judge(region: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["resolve", "--lake", lake])
     assert res.exit_code == 0, res.output
     assert "mentions" in res.output and "Otsu" in res.output
+    # a line says whether the run built on the last one (the order of the tests decides which)
+    modes = [x for x in res.output.splitlines() if x.startswith(("incremental: ", "full run: "))]
+    assert len(modes) == 1, res.output
     res = runner.invoke(
         app, ["resolve", "explain", "persons:P000000000", "persons:P000000001", "--lake", lake]
     )
     assert res.exit_code == 0, res.output
     assert "resident_id" in res.output and "match weight" in res.output
-    res = runner.invoke(app, ["resolve", "review", "--lake", lake, "--limit", "3"])
+    res = runner.invoke(app, ["resolve", "review", "--lake", lake, "--list", "--limit", "3"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["resolve", "judge", "a:1:x", "b:2:y", "maybe", "--lake", lake])
     assert res.exit_code != 0

@@ -31,15 +31,21 @@ def _param(p: Any) -> str:
     return f"| {names} | {default} | {_cell(p.help)} |"
 
 
-def _command(path: str, cmd: Any, out: list[str]) -> None:
-    if hasattr(cmd, "commands"):  # a group: its commands, in order
-        for name in sorted(cmd.commands):
-            _command(f"{path} {name}", cmd.commands[name], out)
-        return
+def _section(path: str, cmd: Any, out: list[str]) -> None:
     out += ["", f"## `{path}`", "", " ".join((cmd.help or "").strip().split()), ""]
     params = [p for p in cmd.params if p.name != "help"]
     if params:
         out += ["| parameter | | |", "|---|---|---|", *(_param(p) for p in params)]
+
+
+def _command(path: str, cmd: Any, out: list[str]) -> None:
+    if hasattr(cmd, "commands"):  # a group: its own options (if it runs alone), its commands
+        if path != "lexradar" and [p for p in cmd.params if p.name != "help"]:
+            _section(path, cmd, out)
+        for name in sorted(cmd.commands):
+            _command(f"{path} {name}", cmd.commands[name], out)
+        return
+    _section(path, cmd, out)
 
 
 def render(app: typer.Typer) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from lexradar.cli.common import console, err_console, fails_cleanly, settings
 from lexradar.cli.data import LakeOpt
+
+if TYPE_CHECKING:
+    from lexradar.linkage.review import Pair, Review
 
 app = typer.Typer(
     help="Resolve person mentions to person keys; explain a pair; review uncertain pairs.",
@@ -33,6 +36,15 @@ def resolve(
     ] = None,
     retrain: Annotated[
         bool, typer.Option("--retrain", help="Train again even if lake/_linkage/model.json exists.")
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Score every mention again, even when the last run covers all but new batches "
+            "(default: resolve only the mentions of new batches against the existing clusters; "
+            "see docs/linkage.md).",
+        ),
     ] = False,
     engine: Annotated[
         str | None,
@@ -65,7 +77,8 @@ def resolve(
 
             result = run_spark(s.lake, master=s.spark_master, conf=s.spark_conf, **common)
         else:
-            result = run(s.lake, memory_limit=s.duckdb_memory_limit, **common)
+            result = run(s.lake, memory_limit=s.duckdb_memory_limit, full=full, **common)
+    console.print(result.mode(), highlight=False)
     console.print(
         f"{result.mentions:,} mentions → {result.clusters:,} persons; "
         f"{result.candidate_pairs:,} candidate pairs, {result.linked_pairs:,} linked at match "
@@ -106,20 +119,185 @@ def explain(
     )
 
 
+ANSWERS = {
+    "s": "same",
+    "same": "same",
+    "d": "different",
+    "different": "different",
+    "u": "unsure",
+    "unsure": "unsure",
+    "k": "skip",
+    "skip": "skip",
+    "q": "quit",
+    "quit": "quit",
+}
+"""What a reviewer may type at the prompt, word or letter, and what it means."""
+PROMPT = "[s]ame / [d]ifferent / [u]nsure / s[k]ip / [q]uit (a reason may follow: 'd twins')"
+
+
+def default_reviewer() -> str:
+    """The user the terminal belongs to: who recorded a judgement matters later."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def parse_answer(text: str) -> tuple[str, str] | None:
+    """``'d different mothers'`` → ``('different', 'different mothers')``; None when the first
+    word is not an answer."""
+    word, _, reason = text.strip().partition(" ")
+    action = ANSWERS.get(word.lower())
+    return None if action is None else (action, reason.strip())
+
+
 @app.command("review")
 @fails_cleanly
 def review(
     lake: LakeOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many pairs to list.")] = 20,
+    list_only: Annotated[
+        bool,
+        typer.Option("--list", help="Print the pairs to review as a table and ask nothing."),
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=1, help="How many pairs to show (default: 20 with --list, else all)."
+        ),
+    ] = None,
+    who: Annotated[
+        str | None,
+        typer.Option("--who", help="Reviewer recorded with each judgement (default: the user)."),
+    ] = None,
+    why: Annotated[
+        str | None,
+        typer.Option("--why", help="Reason recorded with each judgement that does not give one."),
+    ] = None,
+    no_explain: Annotated[
+        bool,
+        typer.Option("--no-explain", help="Show the match weight without each comparison's share."),
+    ] = False,
 ) -> None:
-    """List the uncertain pairs (nearest the threshold first), fields side by side."""
+    """Review the uncertain pairs, nearest the threshold first: both mentions' fields side by
+    side, the match weight and each comparison's share, then same / different / unsure / skip /
+    quit. Judgements take effect on the next `lexradar resolve`."""
+    from lexradar.linkage.review import Review, uncertain_pairs
+
+    path = settings(lake).lake
+    if list_only:
+        _list_pairs(uncertain_pairs(path, limit or 20))
+        return
+    reviewer = default_reviewer() if who is None else who
+    counts = {"same": 0, "different": 0, "unsure": 0, "skip": 0}
+    with Review(path) as session:
+        pending = session.pending()
+        if limit is not None:
+            pending = pending[:limit]
+        if not pending:
+            console.print("no pairs left to review")
+            return
+        console.print(
+            f"{len(pending):,} pairs to review (mentions from {session.mentions_from})",
+            highlight=False,
+        )
+        try:
+            _go_through(session, pending, counts, reviewer, why or "", not no_explain)
+        except KeyboardInterrupt:  # Ctrl-C while a pair is read: what was recorded stays
+            console.print()
+    judged = counts["same"] + counts["different"] + counts["unsure"]
+    console.print(
+        f"judged {judged} pair{'' if judged == 1 else 's'} (same {counts['same']}, "
+        f"different {counts['different']}, "
+        f"unsure {counts['unsure']}), skipped {counts['skip']}; the judgements take effect "
+        "on the next `lexradar resolve`",
+        highlight=False,
+    )
+
+
+def _go_through(
+    session: Review,
+    pending: list[tuple[str, str, float]],
+    counts: dict[str, int],
+    reviewer: str,
+    why: str,
+    explain: bool,
+) -> None:
+    """Show each pair, ask, record the answer at once (so quitting loses nothing)."""
+    from lexradar.linkage import judgements
+
+    for n, (left, right, weight) in enumerate(pending, 1):
+        pair = session.pair(left, right, weight, explain=explain)
+        if pair is None:
+            continue
+        _show_pair(pair, n, len(pending), session.threshold_weight, session.prior_weight)
+        answer = _ask()
+        if answer is None or answer[0] == "quit":
+            return
+        action, reason = answer
+        counts[action] += 1
+        if action != "skip":
+            judgements.record(session.lake, left, right, action, reviewer, reason or why)
+            console.print(f"recorded: {action}", highlight=False)
+
+
+def _ask() -> tuple[str, str] | None:
+    """Ask until the answer is one of :data:`ANSWERS`; None at the end of input."""
+    while True:
+        try:
+            text = console.input(f"[bold]{escape(PROMPT)}[/] ")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return None
+        answer = parse_answer(text)
+        if answer is not None:
+            return answer
+        console.print(f"not an answer: {escape(text)!r}", highlight=False)
+
+
+def _show_pair(
+    pair: Pair, n: int, total: int, threshold: float | None, prior: float | None
+) -> None:
     from rich.table import Table
 
-    from lexradar.linkage.review import uncertain_pairs
+    cut = "" if threshold is None else f", threshold {threshold:+.2f}"
+    table = Table(
+        title=f"pair {n} of {total}: match weight {pair.match_weight:+.2f}{cut}",
+        title_justify="left",
+    )
+    table.add_column("field")
+    table.add_column("")
+    table.add_column(escape(pair.left["unique_id"]))
+    table.add_column(escape(pair.right["unique_id"]))
+    for label, a, b, differ in pair.fields():
+        # the mark keeps the difference visible where colours are not shown (pipes, logs)
+        table.add_row(
+            label,
+            "≠" if differ else "",
+            escape(a),
+            escape(b),
+            style="bold yellow" if differ else None,
+        )
+    console.print(table)
+    if pair.contributions:
+        why = Table(title_justify="left", show_header=True)
+        for col in ("comparison", "level", "weight", "detail"):
+            why.add_column(col)
+        if prior is not None:
+            why.add_row("prior", "", f"{prior:+.2f}", "two random mentions")
+        for c in pair.contributions:
+            why.add_row(c.comparison, c.level, f"{c.weight:+.2f}", escape(c.detail))
+        console.print(why)
 
-    rows = uncertain_pairs(settings(lake).lake, limit)
-    table = Table(title="pairs to review (lexradar resolve judge A B same|different)")
-    for col in ("weight", "left", "right", "names", "IDs", "birth dates"):
+
+def _list_pairs(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="pairs to review (lexradar resolve review, or judge A B same|different)")
+    for col in ("weight", "left", "right"):
+        table.add_column(col, no_wrap=True)  # a mention reference is copied whole into `judge`
+    for col in ("names", "IDs", "birth dates"):
         table.add_column(col)
     for r in rows:
         table.add_row(

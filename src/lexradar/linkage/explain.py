@@ -110,13 +110,13 @@ def explain(lake: Path | str, left: str, right: str) -> Explanation:
         prior = model["probability_two_random_records_match"]
         out = Explanation(lrow["unique_id"], rrow["unique_id"], math.log2(prior / (1 - prior)))
         for comparison in model["comparisons"]:
-            out.contributions.append(_contribution(con, comparison, lrow, rrow))
+            out.contributions.append(contribution(con, comparison, lrow, rrow))
     finally:
         engine.close()
     return out
 
 
-def _contribution(
+def contribution(
     con: Any, comparison: dict[str, Any], lrow: dict[str, Any], rrow: dict[str, Any]
 ) -> Contribution:
     name = comparison["output_column_name"]

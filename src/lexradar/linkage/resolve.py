@@ -563,12 +563,7 @@ def _resolve(
             hist = incremental.histogram(con, "_lr_pairs")
             lap("predict")
         prior = prior_weight(linker)
-        result.prior_weight = round(prior, 3)
-        result.otsu_weight = otsu_cut(hist)
-        if given is None:
-            weight, method = calibrate(con, "_lr_pairs", judged, prior)
-        else:
-            weight, method = given, "given"
+        weight = choose_threshold(con, result, judged, prior, given, otsu_cut(hist))
         if (
             plan.incremental
             and plan.previous
@@ -578,43 +573,25 @@ def _resolve(
                 f"the calibrated threshold moved from {plan.previous.threshold_weight:.3f} to "
                 f"{weight:.3f}"
             )
-        result.threshold_weight = round(weight, 3)
-        result.threshold_probability = weight_to_probability(weight)
-        result.threshold_method = method
-        result.threshold_evidence = round(weight - prior, 3)
-        say(f"clustering at match weight {weight:.2f} ({method})")
+        say(f"clustering at match weight {weight:.2f} ({result.threshold_method})")
         # from here on the files change: the record of the last run no longer describes them
         (out / RUN_FILE).unlink(missing_ok=True)
-        result.judgements_applied = judgements.apply(
-            con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
-        )
-        result.linked_pairs = anchor(con)
         key_sql = (
             incremental.STABLE_KEY_SQL.replace("{previous}", "_lr_previous_keys")
             if plan.incremental
             else KEY_SQL
         )
-        _cluster(con, linker, out / KEYS_FILE, key_sql)
-        result.clusters = int(
-            con.execute(f"SELECT count(DISTINCT person_key) FROM '{out / KEYS_FILE}'").fetchall()[
-                0
-            ][0]
-        )
-        lo, hi = weight - review_band, weight + review_band
-        con.execute(
-            f"COPY (SELECT * FROM _lr_pairs WHERE match_weight BETWEEN {lo} AND {hi} "
-            f"ORDER BY abs(match_weight - {weight})) TO '{out / REVIEW_FILE}' (FORMAT parquet)"
-        )
-        result.review_pairs = int(
-            con.execute(f"SELECT count(*) FROM '{out / REVIEW_FILE}'").fetchall()[0][0]
-        )
-        con.execute(
-            REGISTRATION_PAIRS_SQL.format(
-                prior=prior,
-                floor=lo,
-                registry=REGISTRY_PAIR,
-                path=out / REGISTRATION_PAIRS_FILE,
-            )
+
+        def keys() -> int:
+            _cluster(con, linker, out / KEYS_FILE, key_sql)
+            return _count(con, f"(SELECT DISTINCT person_key FROM '{_sql_path(out / KEYS_FILE)}')")
+
+        def review(sql: str) -> int:
+            con.execute(f"COPY ({sql}) TO '{_sql_path(out / REVIEW_FILE)}' (FORMAT parquet)")
+            return _count(con, f"'{_sql_path(out / REVIEW_FILE)}'")
+
+        lo = link_cluster_and_list(
+            con, result, judged, weight, prior, review_band, str(out), keys, review
         )
         lap("cluster")
         kept = incremental.keep_pairs_sql(
@@ -666,6 +643,66 @@ def _resolve(
     finally:
         engine.close()
     return result
+
+
+def choose_threshold(
+    con: Any,
+    result: Result,
+    judged: list[judgements.Judgement],
+    prior: float,
+    given: float | None,
+    otsu_weight: float,
+) -> float:
+    """The link threshold as a match weight — ``given``, else :func:`calibrate` on the scored
+    pairs ``_lr_pairs`` — written into ``result`` with how it was chosen (both engines)."""
+    result.prior_weight = round(prior, 3)
+    result.otsu_weight = otsu_weight
+    if given is None:
+        weight, method = calibrate(con, "_lr_pairs", judged, prior)
+    else:
+        weight, method = given, "given"
+    result.threshold_weight = round(weight, 3)
+    result.threshold_probability = weight_to_probability(weight)
+    result.threshold_method = method
+    result.threshold_evidence = round(weight - prior, 3)
+    return weight
+
+
+def link_cluster_and_list(
+    con: Any,
+    result: Result,
+    judged: list[judgements.Judgement],
+    weight: float,
+    prior: float,
+    review_band: float,
+    out: str,
+    keys: Callable[[], int],
+    review: Callable[[str], int],
+) -> float:
+    """The steps after scoring, the same on both engines: the links at ``weight`` with the
+    judgements applied, anchored to the registry (:data:`ANCHOR_SQL`); ``keys()`` clusters them
+    and writes the person keys (returns the number of persons); ``review(sql)`` writes the pairs
+    of the review band that ``sql`` selects (returns how many); ``registration_pairs`` is written
+    under ``out``. Returns the review band's lower bound."""
+    result.judgements_applied = judgements.apply(
+        con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
+    )
+    result.linked_pairs = anchor(con)
+    result.clusters = keys()
+    lo, hi = weight - review_band, weight + review_band
+    result.review_pairs = review(
+        f"SELECT * FROM _lr_pairs WHERE match_weight BETWEEN {lo} AND {hi} "
+        f"ORDER BY abs(match_weight - {weight})"
+    )
+    con.execute(
+        REGISTRATION_PAIRS_SQL.format(
+            prior=prior,
+            floor=lo,
+            registry=REGISTRY_PAIR,
+            path=f"{out}/{REGISTRATION_PAIRS_FILE}".replace("'", "''"),
+        )
+    )
+    return lo
 
 
 def _scope(con: Any, model: dict[str, Any]) -> str:

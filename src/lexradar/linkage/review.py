@@ -1,45 +1,199 @@
-"""The review list: scored pairs near the threshold, with the fields a reviewer compares."""
+"""The review list: scored pairs near the threshold, with the fields a reviewer compares.
+
+A resolution run leaves ``review.parquet`` (the pairs within the review band, nearest the
+threshold first) and ``mentions.parquet`` (every mention of the run). Reading the mentions from
+that file takes a fraction of a second where building them again from the lake takes tens of
+seconds at regional size, so a review opens the file and builds the mentions only when a run
+older than the file left none.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lexradar.linkage.resolve import KEYS_FILE, REVIEW_FILE, linkage_dir
+from lexradar.linkage.explain import Contribution, contribution
+from lexradar.linkage.incremental import MENTIONS_FILE
+from lexradar.linkage.resolve import KEYS_FILE, MODEL_FILE, REVIEW_FILE, RUN_FILE, linkage_dir
+
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("dataset", "dataset"),
+    ("role", "role"),
+    ("record_id", "record"),
+    ("name", "name"),
+    ("recorded_id", "recorded ID"),
+    ("id18", "ID (18 digits)"),
+    ("birth_date", "birth date"),
+    ("gender", "gender"),
+    ("region", "region"),
+    ("address", "address"),
+    ("household_id", "household"),
+    ("status", "status"),
+)
+"""Mention columns a reviewer compares, with their labels, in the order shown."""
 
 
-def uncertain_pairs(lake: Path | str, limit: int = 20) -> list[dict[str, Any]]:
-    """Pairs of ``review.parquet`` not yet judged, nearest the threshold first."""
-    import duckdb
+@dataclass
+class Pair:
+    """A pair to review: both mention rows, the model's match weight and why."""
 
-    from lexradar.engine import open_engine
-    from lexradar.errors import LexradarError
-    from lexradar.linkage import judgements, mentions
+    left: dict[str, Any]
+    right: dict[str, Any]
+    match_weight: float
+    contributions: list[Contribution] = field(default_factory=list)
 
-    path = linkage_dir(lake) / REVIEW_FILE
-    if not path.exists() or not (linkage_dir(lake) / KEYS_FILE).exists():
-        raise LexradarError(f"no review list at {path}; run `lexradar resolve` first")
-    judged = {j.key() for j in judgements.history(lake)}
-    engine = open_engine(Path(lake))
-    con: duckdb.DuckDBPyConnection = engine.con  # type: ignore[attr-defined]
-    try:
-        mentions.build(con)
-        rows = (
-            con.sql(
-                f"""
-            SELECT r.unique_id_l, r.unique_id_r, r.match_weight,
-                   a.name AS name_l, b.name AS name_r, a.recorded_id AS id_l,
-                   b.recorded_id AS id_r, a.birth_date AS birth_l, b.birth_date AS birth_r
-            FROM read_parquet('{path}', file_row_number = true) r
-            JOIN mentions a ON a.unique_id = r.unique_id_l
-            JOIN mentions b ON b.unique_id = r.unique_id_r
-            ORDER BY r.file_row_number
-            """
+    def fields(self) -> list[tuple[str, str, str, bool]]:
+        """(label, left value, right value, differ) for the fields either mention carries."""
+        out = []
+        for col, label in FIELDS:
+            a, b = self.left.get(col), self.right.get(col)
+            if a is None and b is None:
+                continue
+            out.append((label, _text(a), _text(b), a != b))
+        return out
+
+
+def _text(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+class Review:
+    """An open review of one lake: the pairs still to judge and, for each, its two mentions.
+
+    Use as a context manager; the DuckDB connection is closed on exit.
+    """
+
+    def __init__(self, lake: Path | str) -> None:
+        from lexradar.errors import LexradarError
+
+        self.lake = Path(lake)
+        out = linkage_dir(lake)
+        self.review_path = out / REVIEW_FILE
+        if not self.review_path.exists() or not (out / KEYS_FILE).exists():
+            raise LexradarError(
+                f"no review list at {self.review_path}; run `lexradar resolve` first"
             )
+        run = out / RUN_FILE
+        self.threshold_weight: float | None = None
+        if run.exists():
+            self.threshold_weight = json.loads(run.read_text(encoding="utf-8")).get(
+                "threshold_weight"
+            )
+        model = out / MODEL_FILE
+        self.model: dict[str, Any] | None = (
+            json.loads(model.read_text(encoding="utf-8")) if model.exists() else None
+        )
+        self._engine: Any = None
+        self.con = self._open_mentions(out / MENTIONS_FILE)
+
+    def _open_mentions(self, saved: Path) -> Any:
+        """A connection with a ``mentions`` table: the run's file when there is one (fast),
+        else built from the lake as the run did."""
+        import duckdb
+
+        if saved.exists():
+            self.mentions_from = str(saved)
+            con = duckdb.connect()
+            path = str(saved).replace("'", "''")
+            con.execute(f"CREATE TABLE mentions AS SELECT * FROM read_parquet('{path}')")
+            return con
+        from lexradar.engine import open_engine
+        from lexradar.linkage import mentions
+
+        self.mentions_from = "the lake (no mentions.parquet: run `lexradar resolve` again)"
+        self._engine = open_engine(self.lake)
+        con = self._engine.con
+        mentions.build(con)
+        return con
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        else:
+            self.con.close()
+
+    def __enter__(self) -> Review:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pending(self) -> list[tuple[str, str, float]]:
+        """(left, right, match weight) of the review list's pairs that no judgement covers
+        yet (``unsure`` included), nearest the threshold first."""
+        from lexradar.linkage import judgements
+
+        judged = {j.key() for j in judgements.history(self.lake)}
+        path = str(self.review_path).replace("'", "''")
+        rows = self.con.execute(
+            "SELECT unique_id_l, unique_id_r, match_weight "
+            f"FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number"
+        ).fetchall()
+        return [
+            (str(a), str(b), float(w))
+            for a, b, w in rows
+            if tuple(sorted((str(a), str(b)))) not in judged
+        ]
+
+    def mention(self, unique_id: str) -> dict[str, Any] | None:
+        found = (
+            self.con.sql("SELECT * FROM mentions WHERE unique_id = $u", params={"u": unique_id})
             .to_arrow_table()
             .to_pylist()
         )
-    finally:
-        engine.close()
-    out = [r for r in rows if tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in judged]
-    return out[:limit]
+        return found[0] if found else None
+
+    def pair(self, left: str, right: str, weight: float, explain: bool = True) -> Pair | None:
+        """The pair with both mention rows and, with ``explain`` and a saved model, each
+        comparison's contribution; None when a mention is no longer in the mentions."""
+        lrow, rrow = self.mention(left), self.mention(right)
+        if lrow is None or rrow is None:
+            return None
+        out = Pair(lrow, rrow, weight)
+        if explain and self.model is not None:
+            out.contributions = self.contributions(lrow, rrow)
+        return out
+
+    def contributions(self, lrow: dict[str, Any], rrow: dict[str, Any]) -> list[Contribution]:
+        """Each comparison's level and weight, evaluated as ``lexradar resolve explain`` does
+        (same level conditions, same term-frequency adjustment) on this connection."""
+        assert self.model is not None
+        return [contribution(self.con, cmp, lrow, rrow) for cmp in self.model["comparisons"]]
+
+    @property
+    def prior_weight(self) -> float | None:
+        if self.model is None:
+            return None
+        prior = self.model["probability_two_random_records_match"]
+        return math.log2(prior / (1 - prior))
+
+
+def uncertain_pairs(lake: Path | str, limit: int = 20) -> list[dict[str, Any]]:
+    """Pairs of ``review.parquet`` not yet judged, nearest the threshold first, with the names,
+    recorded IDs and birth dates of both mentions."""
+    out: list[dict[str, Any]] = []
+    with Review(lake) as review:
+        for left, right, weight in review.pending():
+            if len(out) >= limit:
+                break
+            pair = review.pair(left, right, weight, explain=False)
+            if pair is None:
+                continue
+            a, b = pair.left, pair.right
+            out.append(
+                {
+                    "unique_id_l": left,
+                    "unique_id_r": right,
+                    "match_weight": weight,
+                    "name_l": a["name"],
+                    "name_r": b["name"],
+                    "id_l": a["recorded_id"],
+                    "id_r": b["recorded_id"],
+                    "birth_l": a["birth_date"],
+                    "birth_r": b["birth_date"],
+                }
+            )
+    return out

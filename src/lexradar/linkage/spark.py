@@ -47,21 +47,17 @@ from lexradar.linkage.resolve import (
     KEYS_FILE,
     LINKAGE_DIR,
     MODEL_FILE,
-    REGISTRATION_PAIRS_FILE,
-    REGISTRATION_PAIRS_SQL,
-    REGISTRY_PAIR,
     REVIEW_FILE,
     RUN_FILE,
     Progress,
     Result,
-    anchor,
-    calibrate,
+    choose_threshold,
     floor_m,
+    link_cluster_and_list,
     otsu,
     prior_weight,
     settings,
     stale,
-    weight_to_probability,
 )
 
 if TYPE_CHECKING:
@@ -416,44 +412,22 @@ def resolve(
         lap("predict")
         judged = judgements.load(lake) if local else []
         prior = prior_weight(linker)
-        result.prior_weight = round(prior, 3)
-        result.otsu_weight = otsu(con, "_lr_pairs")
-        if threshold is None:
-            weight, method = calibrate(con, "_lr_pairs", judged, prior)
-        else:
-            weight, method = math.log2(threshold / (1 - threshold)), "given"
-        result.threshold_weight = round(weight, 3)
-        result.threshold_probability = weight_to_probability(weight)
-        result.threshold_method = method
-        result.threshold_evidence = round(weight - prior, 3)
-        say(f"clustering at match weight {weight:.2f} ({method})")
-        result.judgements_applied = judgements.apply(
-            con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
-        )
-        result.linked_pairs = anchor(con)
-        _cluster(con, linker, f"{out}/{KEYS_FILE}")
-        result.clusters = int(
-            con.execute("SELECT count(DISTINCT person_key) FROM _lr_keys").fetchall()[0][0]
-        )
-        lo, hi = weight - review_band, weight + review_band
-        review = (
-            f"SELECT * FROM _lr_pairs WHERE match_weight BETWEEN {lo} AND {hi} "
-            f"ORDER BY abs(match_weight - {weight})"
-        )
-        write_parquet(con._df(review), f"{out}/{REVIEW_FILE}")
-        result.review_pairs = int(
-            con.execute(
-                f"SELECT count(*) FROM _lr_pairs WHERE match_weight BETWEEN {lo} AND {hi}"
-            ).fetchall()[0][0]
-        )
-        con.execute(
-            REGISTRATION_PAIRS_SQL.format(
-                prior=prior,
-                floor=lo,
-                registry=REGISTRY_PAIR,
-                path=f"{out}/{REGISTRATION_PAIRS_FILE}",
+        given = None if threshold is None else math.log2(threshold / (1 - threshold))
+        weight = choose_threshold(con, result, judged, prior, given, otsu(con, "_lr_pairs"))
+        say(f"clustering at match weight {weight:.2f} ({result.threshold_method})")
+
+        def keys() -> int:
+            _cluster(con, linker, f"{out}/{KEYS_FILE}")
+            return int(
+                con.execute("SELECT count(DISTINCT person_key) FROM _lr_keys").fetchall()[0][0]
             )
-        )
+
+        def review(sql: str) -> int:
+            listed = con._df(sql)
+            write_parquet(listed, f"{out}/{REVIEW_FILE}")
+            return int(listed.count())
+
+        link_cluster_and_list(con, result, judged, weight, prior, review_band, out, keys, review)
         lap("cluster")
         _write_text(
             engine.spark,
