@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+APP    := $(VENV)/.installed-app
 
 .PHONY: demo test lint install clean bench system assets
 
@@ -10,9 +11,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+## the product alone (what `make demo` needs), and with the test and Spark extras (`make test`)
+$(APP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $(APP)
+
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,spark]'
-	touch $(STAMP)
+	touch $(STAMP) $(APP)
 
 ## assets: the workbench's front-end files from the npm registry (frontend/package-lock.json),
 ## copied into the package so that the app serves them itself
@@ -33,7 +39,7 @@ install: $(STAMP)
 
 ## demo: generate a synthetic region of 100,000 persons, run every model, score against the truth,
 ## print the demo users and serve the workbench on http://127.0.0.1:8000 (Ctrl-C ends it)
-demo: $(STAMP) assets
+demo: $(APP) assets
 	$(VENV)/bin/lexradar demo --persons 100000 --seed 1 --out demo --serve
 
 ## system: Debian packages the tests use — Java for Spark, Chromium for the browser tests,

@@ -4,7 +4,7 @@ the peers.
 Run (heavy: under the machine's lock)::
 
     flock /tmp/lexradar-heavy.lock .venv/bin/python bench/e2e.py \\
-        --sizes 200000,1500000 --engines duckdb,spark --out e2e.md --peer-path DIR
+        --sizes 200000,1500000 --engines duckdb,spark --out e2e.md --peer-path DIR [--style 2]
 
 (``--peer-path DIR``: a folder holding pandas for the pandas peer, which lexradar does not
 depend on.) The tables go to stdout and, after each size, to ``--out``; figures of the last run
@@ -19,7 +19,7 @@ child's whole process tree, sampled every 0.2 s — so a Spark JVM counts):
   ingestion is pyarrow, not an engine);
 - **resolve**: person resolution (training included) to ``lake/_linkage/person_keys.parquet``;
   DuckDB with :func:`lexradar.linkage.resolve.resolve`, Spark with
-  :func:`lexradar.linkage.spark.resolve`;
+  :func:`lexradar.linkage.resolve.resolve` on Spark;
 - **models**: all eleven models of the pack, clues written to a Parquet file;
 - **load**: the clue file into a new SQLite casebook, in transactional batches.
 
@@ -30,6 +30,11 @@ Peers, on the DuckDB lake:
 
 - **pandas bigamy**: ``marriage.bigamy`` written the straightforward way in pandas (read the
   three datasets, merge, filter), against the DuckDB model's time and clue count;
+- **plain exact-ID join**: the same models on the same ingested lake left unresolved, so that
+  ``person_keys`` falls back to the normalized resident IDs — what a procuratorate gets by
+  joining the agencies' files on ID; its clues are scored against the answer key beside
+  lexradar's (recall, the lowest model's recall, precision, clues outside the key, controls
+  flagged);
 - **plain Splink**: Splink on DuckDB with a default-style configuration (exact ID, Jaro-Winkler
   name, exact birth date; blocking on ID and on name + birth year), trained the usual way,
   clustered at match probability 0.9 — its time, memory and pairwise F1 against the synthetic
@@ -60,11 +65,11 @@ import json, sys, time
 from pathlib import Path
 from lexradar.synth import generate
 from lexradar.synth.raw import render_raw
-persons, seed, out = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+persons, seed, out, style = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 t = time.perf_counter()
 generate(persons, seed, out)
 g = time.perf_counter() - t
-render_raw(out, seed)
+render_raw(out, seed, style)
 print(json.dumps({"generate": g, "render": time.perf_counter() - t - g}))
 """
 
@@ -89,8 +94,10 @@ print(json.dumps(r.as_dict()))
 RESOLVE_SPARK = """
 import json, logging, sys
 logging.disable(logging.WARNING)
-from lexradar.linkage.spark import resolve
-r = resolve(sys.argv[1], retrain=True, master="local[2]", conf=json.loads(sys.argv[3]))
+from lexradar.linkage.resolve import resolve
+r = resolve(
+    sys.argv[1], retrain=True, engine="spark", master="local[2]", conf=json.loads(sys.argv[3])
+)
 print(json.dumps(r.as_dict()))
 """
 
@@ -254,19 +261,19 @@ def link_lake(src: Path, dst: Path) -> None:
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
     for sub in src.iterdir():
-        if sub.is_dir() and not sub.name.startswith("_"):
+        if sub.is_dir() and sub.name != "_linkage":  # datasets and their batch manifests
             shutil.copytree(sub, dst / sub.name, copy_function=os.link)
         elif sub.is_file():
             os.link(sub, dst / sub.name)
 
 
-def run_size(persons: int, seed: int, engines: list[str], work: Path, say) -> dict:  # type: ignore[no-untyped-def]
+def run_size(persons: int, seed: int, engines: list[str], work: Path, say, style: int = 1) -> dict:  # type: ignore[no-untyped-def]
     """Every stage and peer for one size; returns the figures."""
-    region = work / f"p{persons}-s{seed}"
-    figures: dict[str, object] = {"persons": persons}
+    region = work / f"p{persons}-s{seed}-style{style}"
+    figures: dict[str, object] = {"persons": persons, "style": style}
     if not (region / "mappings").exists():
         say(f"{persons:,}: generating and rendering raw files (not a stage)")
-        figures["prepare"] = measure(PREPARE, str(persons), str(seed), str(region))
+        figures["prepare"] = measure(PREPARE, str(persons), str(seed), str(region), str(style))
     raw = region / "raw"
     figures["raw_mib"] = sum(p.stat().st_size for p in raw.iterdir()) / 2**20
     ingested = region / "ingested"
@@ -292,15 +299,50 @@ def run_size(persons: int, seed: int, engines: list[str], work: Path, say) -> di
         stages["models"] = measure(MODELS, str(lake), engine, AS_OF, str(clue_file), conf)
         say(f"{persons:,} {engine}: load")
         db = region / f"casebook-{engine}.sqlite"
-        db.unlink(missing_ok=True)
+        for old in (db, Path(f"{db}.audit-key"), Path(f"{db}.audit-checkpoints")):
+            old.unlink(missing_ok=True)  # a new casebook, with its own audit key and checkpoints
         stages["load"] = measure(LOAD, f"sqlite:///{db}", str(clue_file))
         figures[engine] = stages
+        figures[f"score-{engine}"] = clue_score(clue_file, region / "truth.csv")
     lake = region / f"lake-{engines[0]}"
     say(f"{persons:,}: peers (pandas bigamy, plain Splink)")
-    figures["pandas_bigamy"] = measure(PANDAS_BIGAMY, str(lake), AS_OF)
-    figures["duckdb_bigamy"] = measure(MODELS_ONE, str(lake), "marriage.bigamy", AS_OF)
+    if _pandas_available():
+        figures["pandas_bigamy"] = measure(PANDAS_BIGAMY, str(lake), AS_OF)
+        figures["duckdb_bigamy"] = measure(MODELS_ONE, str(lake), "marriage.bigamy", AS_OF)
+    else:
+        say("pandas is not installed (make bench, or --peer-path): no pandas peer")
     figures["plain_splink"] = measure(PLAIN_SPLINK, str(lake), str(truth), str(region / "plain"))
+    say(f"{persons:,}: peer (plain exact-ID join: the same models on the lake unresolved)")
+    plain = region / "lake-plain-join"
+    link_lake(ingested, plain)  # no _linkage: person_keys fall back to the normalized IDs
+    plain_clues = region / "clues-plain-join.parquet"
+    figures["plain_join"] = measure(MODELS, str(plain), "duckdb", AS_OF, str(plain_clues), conf)
+    figures["score-plain_join"] = clue_score(plain_clues, region / "truth.csv")
     return figures
+
+
+def _pandas_available() -> bool:
+    """Whether the pandas peer can run (pandas in this environment or on --peer-path)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pandas") is not None or any(
+        (Path(p) / "pandas").exists() for p in PEER_PATH
+    )
+
+
+def clue_score(clues: Path, truth: Path) -> dict[str, float]:
+    """Recall, precision, clues outside the answer key and controls flagged of a clue file."""
+    from lexradar.synth.score import score_files
+
+    sc = score_files(clues, truth)
+    return {
+        "clues": sum(m.clues for m in sc.models),
+        "recall": sc.recall,
+        "precision": sc.precision,
+        "outside": sc.outside,
+        "controls_flagged": sc.controls_flagged,
+        "worst": min((m.recall for m in sc.models if m.planted), default=1.0),
+    }
 
 
 MODELS_ONE = """
@@ -387,15 +429,16 @@ def table(figures: list[dict], engines: list[str]) -> str:  # type: ignore[type-
                     f"| {n} | {stage} | {_fmt_s(d.seconds)} | {_fmt_s(s.seconds)} | "
                     f"{s.seconds / d.seconds:.1f}× | {s.peak_mib / d.peak_mib:.1f}× |"
                 )
-        pb, db = f["pandas_bigamy"], f["duckdb_bigamy"]
-        same = pb.out.get("fingerprints") == db.out.get("fingerprints")
-        peer_lines.append(
-            f"| {n} | marriage.bigamy | {_fmt_s(db.seconds)} (query "
-            f"{db.out.get('model_seconds', 0):.2f}) | {_fmt_s(pb.seconds)} (work "
-            f"{pb.out.get('work_seconds', 0):.2f}) | {pb.seconds / db.seconds:.1f}× | "
-            f"{db.peak_mib:,.0f} | {pb.peak_mib:,.0f} | clues {db.out.get('clues', 0):,} vs "
-            f"{pb.out.get('clues', 0):,}, {'same' if same else 'different'} fingerprints |"
-        )
+        if "pandas_bigamy" in f:
+            pb, db = f["pandas_bigamy"], f["duckdb_bigamy"]
+            same = pb.out.get("fingerprints") == db.out.get("fingerprints")
+            peer_lines.append(
+                f"| {n} | marriage.bigamy | {_fmt_s(db.seconds)} (query "
+                f"{db.out.get('model_seconds', 0):.2f}) | {_fmt_s(pb.seconds)} (work "
+                f"{pb.out.get('work_seconds', 0):.2f}) | {pb.seconds / db.seconds:.1f}× | "
+                f"{db.peak_mib:,.0f} | {pb.peak_mib:,.0f} | clues {db.out.get('clues', 0):,} vs "
+                f"{pb.out.get('clues', 0):,}, {'same' if same else 'different'} fingerprints |"
+            )
         ps = f["plain_splink"]
         ours = f[engines[0]]["resolve"]
         osc = ours.out.get("score", {})
@@ -416,6 +459,23 @@ def table(figures: list[dict], engines: list[str]) -> str:  # type: ignore[type-
     if len(ratio_lines) > 2:
         out += ["### Spark local[2] against DuckDB", "", *ratio_lines, ""]
     out += ["### Peers (lexradar on DuckDB against)", "", *peer_lines, ""]
+    clue_lines = [
+        "| persons | raw style | clues of | clues | recall | lowest model recall | precision "
+        "| outside the key | controls flagged |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in figures:
+        for who in [*engines, "plain_join"]:
+            sc = f.get(f"score-{who}")
+            if not sc:
+                continue
+            label = "plain exact-ID join" if who == "plain_join" else f"lexradar ({who})"
+            clue_lines.append(
+                f"| {f['persons']:,} | {f.get('style', 1)} | {label} | {sc['clues']:,.0f} "
+                f"| {sc['recall']:.3f} | {sc['worst']:.3f} | {sc['precision']:.3f} "
+                f"| {sc['outside']:,.0f} | {sc['controls_flagged']:,.0f} |"
+            )
+    out += ["### Clues against the answer key", "", *clue_lines, ""]
     return "\n".join(out)
 
 
@@ -424,6 +484,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="200000,1500000", help="Persons, comma-separated.")
     ap.add_argument("--engines", default="duckdb,spark", help="duckdb and/or spark.")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--style", type=int, default=1,
+        help="Raw files rendered in style 1 (the habits the models were written against) or 2.",
+    )  # fmt: skip
     ap.add_argument("--work", type=Path, default=Path("/tmp/lexradar-e2e"))
     ap.add_argument("--out", type=Path, help="Also write the markdown tables to this file.")
     ap.add_argument(
@@ -457,7 +521,7 @@ def main() -> None:
     )
     figures = []
     for persons in sizes:
-        f = run_size(persons, args.seed, engines, args.work, say)
+        f = run_size(persons, args.seed, engines, args.work, say, args.style)
         figures.append(f)
         text = f"{header}\n\n{table(figures, engines)}"
         if args.out:

@@ -31,16 +31,15 @@ from lexradar.engine import open_engine
 from lexradar.linkage import blocking, mentions
 lake, truth = sys.argv[1], sys.argv[2]
 with open_engine(lake) as e:
-    con = e.con
-    mentions.build(con)
-    counts = blocking.pair_counts(con)
+    mentions.build(e)
+    counts = blocking.pair_counts(e)
     union = " UNION ".join(
         f"SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r FROM mentions l "
         f"JOIN mentions r ON {rule} WHERE l.unique_id < r.unique_id"
         for rule in blocking.BLOCKING_RULES.values())
-    con.execute(f"CREATE TABLE _lr_pairs AS {union}")
+    e.materialize("_lr_pairs", union)
     from lexradar.linkage.evaluate import blocking_recall
-    print(json.dumps({"per_rule": counts, **blocking_recall(con, truth)}))
+    print(json.dumps({"per_rule": counts, **blocking_recall(e, truth)}))
 """
 
 

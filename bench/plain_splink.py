@@ -32,12 +32,11 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     logging.disable(logging.WARNING)
     import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import Linker, SettingsCreator, block_on
 
     started = time.perf_counter()
     engine = open_engine(lake)
-    con = engine.con  # type: ignore[attr-defined]
-    n = mentions.build(con)
+    n = mentions.build(engine)
     settings = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -51,7 +50,7 @@ def main() -> None:
             block_on("name", "birth_year"),
         ],
     )
-    db_api = DuckDBAPI(connection=con)
+    db_api = engine.splink_api()
     linker = Linker(db_api.register("mentions"), settings)
     linker.training.estimate_probability_two_random_records_match([block_on("id18")], recall=0.95)
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
@@ -62,12 +61,12 @@ def main() -> None:
     pairs = linker.inference.predict(threshold_match_probability=THRESHOLD)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs, THRESHOLD)
     keys = out / "person_keys.parquet"
-    con.execute(
-        f"COPY (SELECT c.cluster_id AS person_key, m.dataset, m.record_id, m.role "
-        f"FROM {clusters.physical_name} c JOIN mentions m USING (unique_id)) "
-        f"TO '{keys}' (FORMAT parquet)"
+    engine.write_parquet(
+        "SELECT c.cluster_id AS person_key, m.dataset, m.record_id, m.role "
+        f"FROM {clusters.physical_name} c JOIN mentions m USING (unique_id)",
+        str(keys),
     )
-    n_pairs = int(con.execute(f"SELECT count(*) FROM {pairs.physical_name}").fetchall()[0][0])
+    n_pairs = engine.count(pairs.physical_name)
     engine.close()
     seconds = time.perf_counter() - started
 

@@ -33,14 +33,15 @@ def test_run_then_eval_prints_recall_and_precision_last(
     res = invoke("eval", "--clues", str(out), "--truth", str(region.out / "truth.csv"))
     assert res.exit_code == 0, res.output
     last = res.output.strip().splitlines()[-1].split()
-    assert last[0] == "recall" and last[2] == "precision"
-    assert float(last[3]) == 1.0
+    assert last[0] == "recall" and last[2] == "precision" and last[4] == "outside"
+    assert float(last[3]) == 1.0 and last[5] == "0"
     res = invoke("eval", "--clues", str(out), "--truth", str(region.out / "truth.csv"),
                  "--model", "marriage.bigamy", "--difficulty", "exact", "--json")  # fmt: skip
-    data = json.loads(res.output.strip().splitlines()[0])
+    data = json.loads(res.output)  # the whole output is one JSON object
     (m,) = data["models"]
     assert m["model_id"] == "marriage.bigamy" and m["recall"] == 1.0 and m["planted_noisy"] == 0
-    assert res.output.strip().splitlines()[-1] == "recall 1.000 precision 1.000"
+    assert (data["recall"], data["precision"], data["outside"]) == (1.0, 1.0, 0)
+    assert m["outside"] == 0
 
 
 def test_run_one_model_to_parquet_with_a_parameter(region: SynthResult, tmp_path: Path) -> None:

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra folders of model files, besides the built-in pack.",
     )
+    recommendation_template: Path | None = Field(
+        default=None,
+        description="The procuratorate's own recommendation template (检察建议书): a .docx, or "
+        "a folder with 检察建议书.docx (and recommendations.yaml); empty means the shipped "
+        "GB/T 9704 one. lexradar recommend --template overrides it.",
+    )
     duckdb_memory_limit: str = Field(
         default="75%", description="DuckDB memory_limit (e.g. '8GB' or '75%')."
     )
@@ -64,6 +70,35 @@ class Settings(BaseSettings):
         description="Extra Spark configuration (e.g. spark.driver.memory, "
         "spark.sql.shuffle.partitions, spark.hadoop.fs.s3a.endpoint), added to lexradar's own.",
     )
+
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="Workbench sessions end after this many minutes without a request.",
+    )
+    session_hours: float = Field(
+        default=8,
+        gt=0,
+        description="Workbench sessions end this many hours after the login at the latest.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies in front of the "
+        "workbench: only a request from one of them has its X-Forwarded-For believed (for the "
+        "login lock); empty means the connecting address is the client.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {item!r}") from None
+        return value
 
     @field_validator("casebook_url")
     @classmethod

@@ -51,6 +51,8 @@ def _new_pg_schema() -> tuple[str, str]:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"CREATE SCHEMA {name}")
     except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):  # CI starts PostgreSQL: a missing server is a failure there
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL}: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
     finally:
         engine.dispose()
@@ -58,10 +60,17 @@ def _new_pg_schema() -> tuple[str, str]:
 
 
 def _drop_pg_schema(name: str) -> None:
+    import shutil
+
+    from lexradar.clues.anchor import default_paths
+
     engine = sa.create_engine(PG_URL)
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
     engine.dispose()
+    key, _checkpoints = default_paths(schema_url(name))  # its audit key and checkpoints
+    if key is not None:
+        shutil.rmtree(key.parent, ignore_errors=True)
 
 
 def _url(backend: str, folder: Path) -> tuple[str, str | None]:

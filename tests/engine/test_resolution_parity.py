@@ -54,7 +54,7 @@ def _copy_lake(src: Path, dst: Path) -> Path:
     """The lake's datasets under ``dst``, as hard links (no ``_linkage``)."""
     dst.mkdir(parents=True)
     for sub in src.iterdir():
-        if sub.is_dir() and not sub.name.startswith("_"):
+        if sub.is_dir() and sub.name != "_linkage":  # datasets and their batch manifests
             shutil.copytree(sub, dst / sub.name, copy_function=os.link)
         elif sub.is_file():
             os.link(sub, dst / sub.name)
@@ -96,12 +96,11 @@ def _linked_pairs(lake: Path) -> set[tuple[str, str]]:
 
 
 def test_with_the_same_model_spark_writes_the_same_links(lakes: dict[str, object]) -> None:
-    from lexradar.linkage.spark import resolve as resolve_spark
 
     duck, lake = Path(str(lakes["duckdb"])), Path(str(lakes["same_model"]))
     ours = lakes["duckdb_result"]
     assert isinstance(ours, Result)
-    theirs = resolve_spark(lake, master="local[2]", conf=SPARK_TEST_CONF)
+    theirs = resolve_duckdb(lake, engine="spark", master="local[2]", conf=SPARK_TEST_CONF)
 
     assert not theirs.trained
     for name in (
@@ -134,11 +133,11 @@ def test_with_the_same_model_spark_writes_the_same_links(lakes: dict[str, object
 def test_trained_on_spark_the_links_agree_within_the_tolerance(
     lakes: dict[str, object],
 ) -> None:
-    from lexradar.linkage.spark import resolve as resolve_spark
 
     duck, lake = Path(str(lakes["duckdb"])), Path(str(lakes["own_model"]))
-    theirs = resolve_spark(
+    theirs = resolve_duckdb(
         lake,
+        engine="spark",
         master="local[2]",
         conf=SPARK_TEST_CONF,
         max_iterations=EM_ITERATIONS,
@@ -173,9 +172,7 @@ def test_the_resolution_views_are_the_same_on_both_engines(lakes: dict[str, obje
 
     lake = Path(str(lakes["same_model"]))
     if not (linkage_dir(lake) / KEYS_FILE).exists():  # run alone: resolve it first
-        from lexradar.linkage.spark import resolve as resolve_spark
-
-        resolve_spark(lake, master="local[2]", conf=SPARK_TEST_CONF)
+        resolve_duckdb(lake, engine="spark", master="local[2]", conf=SPARK_TEST_CONF)
     queries = {
         "person_keys": "SELECT dataset, record_id, role, person_key, cluster_size, resolved "
         "FROM person_keys ORDER BY dataset, record_id, role",

@@ -49,7 +49,7 @@ def test_duplicates_over_several_parts_with_empty_keys(tmp_path: Path) -> None:
 
 
 def test_profile_counts_duplicate_keys_across_batches(tmp_path: Path) -> None:
-    schema = CONTRACT["pension_payments"].schema()
+    schema = CONTRACT["pension_payments"].arrow_schema()
     jan, feb = dt.date(2020, 1, 1), dt.date(2020, 2, 1)
 
     def part(name: str, rows: list[tuple[str, str, dt.date]]) -> Path:

@@ -15,7 +15,8 @@ from lexradar.datasets import CONTRACT
 from lexradar.errors import IngestError
 from lexradar.ingest import ingest
 from lexradar.ingest.batches import list_batches
-from lexradar.ingest.mapping import NAME_FIELDS
+from lexradar.ingest.mapping import CERT_FIELDS, NAME_FIELDS
+from lexradar.normalize import cert_no
 from lexradar.normalize import name as name_norm
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -33,11 +34,15 @@ def ingested(raw_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def _cleaned_names(folder: Path) -> pa.Table:
-    """The canonical rows with names in their clean spelling: the generator plants a few
-    variant spellings (``其其格.那顺``) that ingestion is there to normalize."""
+    """The canonical rows with names in their clean spelling and certificate numbers in their
+    normal form: the generator plants a few variant spellings (``其其格.那顺``) that ingestion
+    is there to normalize."""
     table = pa.concat_tables([pq.read_table(p) for p in sorted(folder.glob("*.parquet"))])
     for col in NAME_FIELDS & set(table.column_names):
         cleaned = [None if v is None else name_norm.clean(v) for v in table[col].to_pylist()]
+        table = table.set_column(table.column_names.index(col), col, pa.array(cleaned))
+    for col in CERT_FIELDS & set(table.column_names):  # certificate numbers in normal form
+        cleaned = [None if v is None else cert_no.clean(v) for v in table[col].to_pylist()]
         table = table.set_column(table.column_names.index(col), col, pa.array(cleaned))
     return table
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pytest
 
+from lexradar.engine import Engine, Step
 from lexradar.linkage import comparisons as cmp
 from lexradar.linkage import mentions
 from lexradar.normalize import resident_id as rid
+from tests.linkage.conftest import empty_engine
 
 D = dt.date
 BIRTH = D(1990, 3, 8)
@@ -26,7 +28,7 @@ def valid(body: str) -> str:
     return body + rid.check_digit(body)
 
 
-def build(con: duckdb.DuckDBPyConnection, *rows: tuple[str, str, str, str | None]) -> list[Any]:
+def build(con: Engine, *rows: tuple[str, str, str, str | None]) -> list[Any]:
     """Mentions of (dataset, ID, name, address) rows, built by the real mentions SQL."""
     cols = (*mentions.RAW_COLUMNS, "address")
     data: dict[str, list[Any]] = {c: [] for c in cols}
@@ -37,12 +39,14 @@ def build(con: duckdb.DuckDBPyConnection, *rows: tuple[str, str, str, str | None
     types = [pa.string()] * 5 + [pa.date32()] + [pa.string()] * 5
     con.register("_raw_addr", pa.table(data, schema=pa.schema(list(zip(cols, types, strict=True)))))
     mentions.build(con, "SELECT * FROM _raw_addr")
-    return con.sql("SELECT * FROM mentions ORDER BY record_id").to_arrow_table().to_pylist()
+    return con.run(Step("rows", "SELECT * FROM mentions ORDER BY record_id")).to_pylist()
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()
+def con(tmp_path: Path) -> Iterator[Engine]:
+    engine = empty_engine(tmp_path / "lake")
+    yield engine
+    engine.close()
 
 
 A = valid("15010219900308123")
@@ -64,14 +68,15 @@ def test_only_the_registry_has_an_address(con) -> None:
 def test_raw_sql_without_an_address_still_builds(con) -> None:
     """Callers that gather raw mentions themselves (tests, incremental batches) may leave the
     address out: it is then null."""
-    con.execute(
-        "CREATE TABLE _plain AS SELECT 'persons' AS dataset, 'R1' AS record_id, 'x' AS role, "
+    con.materialize(
+        "_plain",
+        "SELECT 'persons' AS dataset, 'R1' AS record_id, 'x' AS role, "
         f"'{A}' AS recorded_id, '张伟' AS raw_name, DATE '1990-03-08' AS stated_birth, "
         "'M' AS stated_gender, '150102' AS stated_region, 'H1' AS household_id, "
-        "'active' AS status"
+        "'active' AS status",
     )
     assert mentions.build(con, "SELECT * FROM _plain") == 1
-    assert con.execute("SELECT address FROM mentions").fetchall() == [(None,)]
+    assert con.rows("SELECT address FROM mentions") == [(None,)]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,10 @@ OLD = OLD[:17] + rid.check_digit(OLD[:17])
 NEW = "150702" + ID[6:17]
 NEW = NEW[:17] + rid.check_digit(NEW[:17])
 ID15 = ID[:6] + ID[8:17]
+EXCEL = f"{ID[0]}.{ID[1:15]}E+17"  # 1.50402199003081E+17: as Excel stores the ID as a number
+UP = "150402199003081734"
+UP = UP[:17] + rid.check_digit(UP[:17])
+ROUNDED_UP = "1.50402199003082E+17"  # ...0817 34 keeps 15 digits rounded up to ...082
 
 
 def level(
@@ -56,11 +60,24 @@ def p(recorded_id: str, name: str, birth: D, gender: str = "M") -> tuple[Any, ..
         (j(OLD, "杨伟"), j(NEW, "张文博"), "different"),  # both valid: strangers, not one ID
         (j(TWIN), j(ID), "different"),  # both valid: a twin, not a typo
         (p(TWIN, "张浩然", D(1990, 3, 8)), p(ID, "张浩宇", D(1990, 3, 8)), "two_registrations"),
-        (j("1.50402199003E+17"), j(ID), "null"),
+        (j("1.50402199003E+17"), j(ID), "null"),  # 12 significant digits say too little
+        (j(EXCEL), j(ID), "excel_digits"),
+        (j(EXCEL.lower()), j(ID), "excel_digits"),
+        (j(ID[:15] + "000"), j(ID), "excel_digits"),  # the same number written out
+        (j(ROUNDED_UP), j(UP), "excel_digits"),  # the 15th digit rounded up
+        (j(EXCEL), j(EXCEL), "excel_digits"),
+        (j("1.50402199003089E+17"), j(ID), "different"),  # other sequence digits
     ],
 )
 def test_id_levels(con, mention_rows, a, b, expected) -> None:
     assert level(con, mention_rows, cmp.id_comparison(), a, b) == expected
+
+
+def test_an_excel_number_keeps_its_county_and_birth_date(mention_rows) -> None:
+    (m,) = mention_rows(j(EXCEL))
+    assert m["id18"] is None and m["id_excel"] == ID[:15]
+    assert m["birth_date"] == D(1990, 3, 8) and m["region"] == ID[:6]
+    assert m["gender"] is None  # the sequence digit that tells it is lost
 
 
 def test_generic_hamming_two_would_match_strangers() -> None:

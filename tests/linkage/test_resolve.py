@@ -12,7 +12,6 @@ from lexradar.linkage import judgements
 from lexradar.linkage.evaluate import score
 from lexradar.linkage.explain import explain
 from lexradar.linkage.resolve import KEYS_FILE, MODEL_FILE, linkage_dir, otsu, resolve
-from lexradar.linkage.views import create_views
 
 pytestmark = pytest.mark.slow
 
@@ -74,14 +73,12 @@ def test_double_registrations_are_candidates_twins_are_not(region: Path) -> None
         if r["kind"] == "control" and r["detail"].startswith("twins")
     ]
     with open_engine(lake) as engine:
-        con = engine.con  # type: ignore[attr-defined]
-        create_views(con, lake)
         found = {
             frozenset(p)
-            for p in con.execute(
+            for p in engine.rows(
                 "SELECT person_id_l, person_id_r FROM registration_pairs "
                 "WHERE evidence_weight >= 18"
-            ).fetchall()
+            )
         }
     assert planted and twins
     assert sum(frozenset(p) in found for p in planted) >= 0.9 * len(planted)
@@ -93,14 +90,13 @@ def test_views_expose_person_keys(region: Path) -> None:
 
     lake = region / "lake"
     with open_engine(lake) as engine:
-        con = engine.con  # type: ignore[attr-defined]
-        assert create_views(con, lake)
-        n_pension = con.execute("SELECT count(*) FROM pension_payments").fetchall()[0][0]
-        got = con.execute(
+        assert engine.resolved
+        n_pension = engine.count("pension_payments")
+        (got,) = engine.rows(
             "SELECT count(*), count(person_key) FROM person_keys WHERE dataset = 'pension_payments'"
-        ).fetchall()[0]
+        )
         assert got == (n_pension, n_pension)
-        assert con.execute("SELECT count(*) FROM persons_resolved").fetchall()[0][0] > 20_000
+        assert engine.count("persons_resolved") > 20_000
 
 
 def test_judgements_win_over_the_model(region: Path) -> None:
@@ -140,10 +136,13 @@ def test_explain_names_the_values(region: Path) -> None:
     assert by_name["name"].detail  # names both values
 
 
-def test_otsu_cuts_between_two_modes() -> None:
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE w AS SELECT -10 + random() AS match_weight FROM range(1000) "
-        "UNION ALL SELECT 20 + random() FROM range(200)"
-    )
-    assert -9 < otsu(con, "w") < 20
+def test_otsu_cuts_between_two_modes(tmp_path: Path) -> None:
+    from tests.linkage.conftest import empty_engine
+
+    with empty_engine(tmp_path / "lake") as engine:
+        engine.materialize(
+            "w",
+            "SELECT -10 + random() AS match_weight FROM range(1000) "
+            "UNION ALL SELECT 20 + random() FROM range(200)",
+        )
+        assert -9 < otsu(engine, "w") < 20

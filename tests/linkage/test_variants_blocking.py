@@ -88,7 +88,7 @@ def pairs_by_rule(con, rows: list[dict[str, Any]]) -> dict[str, bool]:
     out = {}
     for name, rule in blocking.BLOCKING_RULES.items():
         sql = f"SELECT count(*) FROM _two l JOIN _two r ON {rule} WHERE l.unique_id < r.unique_id"
-        out[name] = con.execute(sql).fetchall()[0][0] == 1
+        out[name] = con.scalar(sql) == 1
     return out
 
 

@@ -4,16 +4,16 @@ resolved, keys from a key file, and the registry anchoring of links."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from lexradar.datasets.lake import write_rows
-from lexradar.engine import open_engine
+from lexradar.engine import Engine, open_engine
 from lexradar.linkage import judgements
 from lexradar.linkage.resolve import (
     EVIDENCE_THRESHOLD,
@@ -56,7 +56,7 @@ def lake(tmp_path: Path) -> Path:
 
 def _rows(lake: Path, sql: str) -> list[tuple[object, ...]]:
     with open_engine(lake) as engine:
-        return engine.con.execute(sql).fetchall()  # type: ignore[attr-defined,no-any-return]
+        return engine.rows(sql)
 
 
 def test_unresolved_lake_falls_back_to_normalized_ids(lake: Path) -> None:
@@ -108,17 +108,33 @@ def test_key_file_keys_every_payment_of_a_payee(lake: Path) -> None:
     assert unresolved == [(B, False)]
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, float]]) -> None:
-    con.execute(
-        "CREATE TABLE pairs (unique_id_l VARCHAR, unique_id_r VARCHAR, match_weight DOUBLE)"
+def _pairs(engine: Engine, rows: list[tuple[str, str, float]]) -> None:
+    left, right, weight = (list(c) for c in zip(*rows, strict=True))
+    table = pa.table(
+        {"unique_id_l": left, "unique_id_r": right, "match_weight": weight},
+        schema=pa.schema(
+            [
+                ("unique_id_l", pa.string()),
+                ("unique_id_r", pa.string()),
+                ("match_weight", pa.float64()),
+            ]
+        ),
     )
-    con.executemany("INSERT INTO pairs VALUES (?, ?, ?)", rows)
+    engine.register("pairs", table)
 
 
-def test_anchor_keeps_the_best_registry_link() -> None:
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[Engine]:
+    from tests.linkage.conftest import empty_engine
+
+    engine = empty_engine(tmp_path / "empty")
+    yield engine
+    engine.close()
+
+
+def test_anchor_keeps_the_best_registry_link(con: Engine) -> None:
     """A marriage mention scored above the threshold against two namesakes' registry entries
     keeps only the better link, so the two registrations stay two persons."""
-    con = duckdb.connect()
     _pairs(
         con,
         [
@@ -130,7 +146,7 @@ def test_anchor_keeps_the_best_registry_link() -> None:
     )
     judgements.apply(con, "pairs", [], "edges", 8.0)
     assert anchor(con, "pairs", "edges") == 3
-    edges = con.execute("SELECT * FROM edges ORDER BY 1, 2").fetchall()
+    edges = con.rows("SELECT * FROM edges ORDER BY 1, 2")
     assert edges == [
         ("deaths:d1:deceased", "marriage_events:m1:husband"),
         ("deaths:d2:deceased", "deaths:d3:deceased"),
@@ -138,8 +154,7 @@ def test_anchor_keeps_the_best_registry_link() -> None:
     ]
 
 
-def test_a_reviewers_same_beats_a_higher_weight() -> None:
-    con = duckdb.connect()
+def test_a_reviewers_same_beats_a_higher_weight(con: Engine) -> None:
     _pairs(
         con,
         [
@@ -155,14 +170,56 @@ def test_a_reviewers_same_beats_a_higher_weight() -> None:
     )
     judgements.apply(con, "pairs", [same], "edges", 8.0)
     anchor(con, "pairs", "edges")
-    assert con.execute("SELECT unique_id_r FROM edges").fetchall() == [("persons:p2:registrant",)]
+    assert con.rows("SELECT unique_id_r FROM edges") == [("persons:p2:registrant",)]
 
 
-def test_threshold_is_an_evidence_weight_over_the_prior() -> None:
-    con = duckdb.connect()
+def test_threshold_is_an_evidence_weight_over_the_prior(con: Engine) -> None:
     _pairs(con, [("a", "b", 25.0), ("c", "d", -10.0)])
     weight, method = calibrate(con, "pairs", [], prior_weight=-20.9)
     assert weight == pytest.approx(EVIDENCE_THRESHOLD - 20.9)
     assert "evidence weight" in method
     weight, method = calibrate(con, "pairs", [])
     assert method.startswith("Otsu")
+
+
+@pytest.mark.parametrize(
+    ("households", "listed"),
+    [
+        ((None, None), True),  # an export without household numbers: the pair stays
+        (("H1", "H2"), True),
+        (("H1", "H1"), False),  # one household, two given names: twins, never listed
+    ],
+)
+def test_registration_pairs_without_household_numbers(
+    con: Engine, households: tuple[str | None, str | None], listed: bool
+) -> None:
+    """A second registration under a variant spelling (满都拉 / 满都呼, evidence ~20) is listed
+    for identity.double_registration whether or not the registry export has household numbers;
+    the twins rule applies only when both numbers are there and agree."""
+    from lexradar.linkage.resolve import REGISTRATION_PAIRS_SQL, REGISTRY_PAIR
+
+    people = [
+        ("persons:p1:registrant", "满都拉", "man du la"),
+        ("persons:p2:registrant", "满都呼", "man du hu"),
+    ]
+    con.register(
+        "mentions",
+        pa.table(
+            {
+                "unique_id": [u for u, _, _ in people],
+                "id18": [A, B],
+                "name": [n for _, n, _ in people],
+                "name_nodot": [n for _, n, _ in people],
+                "name_vkey": ["满都拉", "满都拉"],
+                "name_pinyin": [p for _, _, p in people],
+                "birth_date": [dt.date(1987, 10, 4)] * 2,
+                "status": ["active"] * 2,
+                "household_id": pa.array(list(households), pa.string()),
+            }
+        ),
+    )
+    _pairs(con, [(people[0][0], people[1][0], 5.29)])
+    con.materialize("_lr_pairs", "SELECT *, 0.97 AS match_probability FROM pairs")
+    sql = REGISTRATION_PAIRS_SQL.format(prior=-14.64, floor=1.3, registry=REGISTRY_PAIR)
+    rows = con.rows(f"SELECT name_l, name_r, name_relation FROM ({sql}) AS r")
+    assert rows == ([("满都拉", "满都呼", "transliteration_variant")] if listed else [])

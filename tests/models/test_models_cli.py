@@ -17,11 +17,23 @@ runner = CliRunner()
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder whose lexradar.toml lists one model folder."""
+    """A project folder whose lexradar.toml lists one model folder, with a casebook holding a
+    model builder (王检), an admin (李处) and a handler (赵办)."""
+    from lexradar.clues.access import SYSTEM, add_user
+    from lexradar.clues.db import Casebook
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LEXRADAR_CONFIG", raising=False)
-    (tmp_path / "lexradar.toml").write_text('model_paths = ["models"]\n', encoding="utf-8")
+    monkeypatch.delenv("LEXRADAR_USER", raising=False)
+    (tmp_path / "lexradar.toml").write_text(
+        'model_paths = ["models"]\ncasebook_url = "sqlite:///casebook.db"\n', encoding="utf-8"
+    )
     (tmp_path / "models").mkdir()
+    book = Casebook.open("sqlite:///casebook.db")
+    book.init()
+    for name, role in (("王检", "model_builder"), ("李处", "admin"), ("赵办", "handler")):
+        add_user(book, SYSTEM, name, "pw", role, "150000")
+    book.dispose()
     return tmp_path
 
 
@@ -39,6 +51,10 @@ def test_new_model_validates_and_runs(project: Path, region: SynthResult) -> Non
     assert code == 0 and "registry.dead_but_active" in out
     code, out = cli("models", "run", "registry.dead_but_active", "--lake",
                     str(region.out / "lake"), "--out", "c.csv")  # fmt: skip
+    assert code == 2 and "no version in production (it is draft)" in out, out
+    assert "--status draft" in out
+    code, out = cli("models", "run", "registry.dead_but_active", "--lake",
+                    str(region.out / "lake"), "--out", "c.csv", "--status", "draft")  # fmt: skip
     assert code == 0, out
     log = [json.loads(x) for x in Path("c.csv.runs.jsonl").read_text().splitlines()]
     assert log[0]["model_id"] == "registry.dead_but_active"
@@ -47,22 +63,33 @@ def test_new_model_validates_and_runs(project: Path, region: SynthResult) -> Non
     assert code == 2, "never overwrite a model"
 
 
-def test_lifecycle_moves_are_checked_and_recorded(project: Path) -> None:
+def test_lifecycle_moves_are_checked_gated_recorded_and_audited(project: Path) -> None:
+    from lexradar.clues.audit import tail
+    from lexradar.clues.db import Casebook
+
     cli("models", "new", "registry.demo", "--domain", "civil")
     code, out = cli("models", "promote", "registry.demo", "--to", "production", "--by", "王检")
     assert code == 2 and "allowed: testing, retired" in out
+    code, out = cli("models", "promote", "registry.demo", "--to", "testing", "--by", "nobody")
+    assert code == 2 and "no active user 'nobody'" in out, out
+    code, out = cli("models", "promote", "registry.demo", "--to", "testing", "--by", "赵办")
+    assert code == 2 and "may not do this" in out, out
     code, out = cli("models", "promote", "registry.demo", "--to", "testing", "--by", "王检",
                     "--reason", "golden examples pass")  # fmt: skip
     assert code == 0, out
+    # the gate: a model with no positive golden example does not reach production
     code, out = cli("models", "promote", "registry.demo", "--to", "production", "--by", "李处")
-    assert code == 0, out
+    assert code == 2 and "needs at least one positive golden example" in out, out
     header = yaml.safe_load((project / "models/registry/demo.yaml").read_text(encoding="utf-8"))
-    assert header["status"] == "production"
+    assert header["status"] == "testing"
     assert [(h["from"], h["to"], h["by"]) for h in header["history"]] == [
         ("draft", "testing", "王检"),
-        ("testing", "production", "李处"),
     ]
-    code, out = cli("models", "promote", "marriage.bigamy", "--to", "retired", "--by", "x")
+    book = Casebook.open("sqlite:///casebook.db")
+    moves = [(e.actor, e.subject) for e in tail(book, 50) if e.action == "model.move"]
+    book.dispose()
+    assert moves == [("王检", "model:registry.demo")]
+    code, out = cli("models", "promote", "marriage.bigamy", "--to", "retired", "--by", "李处")
     assert code == 2 and "built-in models are not changed in place" in out
 
 
@@ -76,7 +103,7 @@ def test_export_then_import_elsewhere(project: Path, tmp_path_factory) -> None: 
     assert code == 2 and "already registered" in out
     code, out = cli("models", "import", str(bundle), "--force")
     assert code == 0, out
-    code, out = cli("models", "promote", "marriage.bigamy", "--to", "testing", "--by", "x")
+    code, out = cli("models", "promote", "marriage.bigamy", "--to", "testing", "--by", "王检")
     assert code == 0, "the imported copy is the project's own"
     broken = tmp_path_factory.mktemp("broken") / "b.lexmodel.yaml"
     data["sql"] = data["sql"].replace("event_date", "event_dat", 1)

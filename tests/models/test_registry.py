@@ -107,3 +107,13 @@ def test_compile_binds_parameters_and_speaks_spark() -> None:
     assert tree.find(sqlglot.exp.Array) is not None, "[a, b] became ARRAY(a, b)"
     with pytest.raises(ModelError, match="no parameter 'grace'"):
         compile_model(m.spec, m.tree, dt.date(2024, 5, 1), {"grace": 1})
+
+
+@pytest.mark.parametrize("raw", [dt.date(2024, 1, 1), [3], None, "three"])
+def test_a_parameter_value_that_is_no_number_is_a_bad_value(raw: object) -> None:
+    """A golden example's ``params`` come from YAML: a date, a list or ``~`` for an integer
+    parameter is a model error naming the parameter, not a TypeError."""
+    m = Registry().get("marriage.after_death")
+    with pytest.raises(ModelError, match="bad value") as caught:
+        compile_model(m.spec, m.tree, dt.date(2024, 5, 1), {"grace_days": raw})
+    assert caught.value.location.field == "grace_days"

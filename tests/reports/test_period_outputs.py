@@ -15,12 +15,10 @@ from lexradar.clues.access import User, user
 from lexradar.clues.db import Casebook
 from lexradar.clues.errors import NotFoundError, PermissionDenied
 from lexradar.reports import charts
+from lexradar.reports.output import write_report
 from lexradar.reports.period import (
     cell_text,
     period_tables,
-    write_period_report,
-    write_period_report_html,
-    write_period_report_pdf,
 )
 from lexradar.reports.stats import statistics
 from tests.reports.conftest import MODELS, YEAR
@@ -48,7 +46,7 @@ def test_the_pdf_has_every_table_and_chart_on_non_blank_pages(
     filled: tuple[Casebook, User], tmp_path: Path
 ) -> None:
     casebook, admin = filled
-    out = write_period_report_pdf(casebook, admin, **YEAR, out=tmp_path / "r.pdf", models=MODELS)
+    out = write_report(casebook, admin, **YEAR, out=tmp_path / "r.pdf", models=MODELS, fmt="pdf")
     assert out.read_bytes().startswith(b"%PDF")
     pages = _pages(out, tmp_path)
     assert len(pages) >= 6  # title, charts, four breakdowns
@@ -73,7 +71,7 @@ def test_the_pdf_has_every_table_and_chart_on_non_blank_pages(
 
 def test_the_english_pdf(filled: tuple[Casebook, User], tmp_path: Path) -> None:
     casebook, admin = filled
-    out = write_period_report_pdf(casebook, admin, **YEAR, out=tmp_path / "r.pdf", lang="en")
+    out = write_report(casebook, admin, **YEAR, out=tmp_path / "r.pdf", lang="en", fmt="pdf")
     text = _pdf_text(out)
     for heading in ("Summary", "By domain", "By model", "By procuratorate", "By month", "Charts"):
         assert heading in text
@@ -82,7 +80,7 @@ def test_the_english_pdf(filled: tuple[Casebook, User], tmp_path: Path) -> None:
 
 def test_the_html_page_embeds_the_charts(filled: tuple[Casebook, User], tmp_path: Path) -> None:
     casebook, admin = filled
-    page = write_period_report_html(casebook, admin, **YEAR, out=tmp_path / "r.html")
+    page = write_report(casebook, admin, **YEAR, out=tmp_path / "r.html", fmt="html")
     text = page.read_text(encoding="utf-8")
     images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', text)
     assert [alt for alt, _ in images] == [
@@ -102,8 +100,14 @@ def test_the_html_page_embeds_the_charts(filled: tuple[Casebook, User], tmp_path
 
 def test_a_procuratorate_narrows_the_figures(filled: tuple[Casebook, User], tmp_path: Path) -> None:
     casebook, admin = filled
-    out = write_period_report(
-        casebook, admin, **YEAR, out=tmp_path / "r.xlsx", models=MODELS, procuratorate="150404"
+    out = write_report(
+        casebook,
+        admin,
+        **YEAR,
+        out=tmp_path / "r.xlsx",
+        models=MODELS,
+        procuratorate="150404",
+        fmt="xlsx",
     )
     book = load_workbook(out)
     songshan = User(admin.id, admin.username, admin.role, "150404")
@@ -120,16 +124,16 @@ def test_a_procuratorate_narrows_the_figures(filled: tuple[Casebook, User], tmp_
     ] == scoped.now.clues
 
     handler = user(casebook, "songshan")  # a county handler: own county yes, the neighbour no
-    write_period_report_html(
-        casebook, handler, **YEAR, out=tmp_path / "own.html", procuratorate="150404"
+    write_report(
+        casebook, handler, **YEAR, out=tmp_path / "own.html", procuratorate="150404", fmt="html"
     )
     with pytest.raises(PermissionDenied, match=r"150402 .* is outside songshan's region"):
-        write_period_report(
-            casebook, handler, **YEAR, out=tmp_path / "x.xlsx", procuratorate="150402"
+        write_report(
+            casebook, handler, **YEAR, out=tmp_path / "x.xlsx", procuratorate="150402", fmt="xlsx"
         )
     with pytest.raises(NotFoundError, match="no procuratorate with code '159999'"):
-        write_period_report_pdf(
-            casebook, admin, **YEAR, out=tmp_path / "x.pdf", procuratorate="159999"
+        write_report(
+            casebook, admin, **YEAR, out=tmp_path / "x.pdf", procuratorate="159999", fmt="pdf"
         )
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.pdf").exists()
 

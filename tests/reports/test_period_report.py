@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
-from lexradar.reports.period import write_period_report, write_period_report_html
+from lexradar.reports.output import write_report
 from lexradar.reports.stats import Statistics, statistics
 from tests.reports.conftest import MODELS, YEAR
 
@@ -34,7 +34,7 @@ def test_the_workbook_holds_the_figures_of_statistics(
     filled: tuple[Casebook, User], tmp_path: Path
 ) -> None:
     casebook, admin = filled
-    out = write_period_report(casebook, admin, **YEAR, out=tmp_path / "r.xlsx", models=MODELS)
+    out = write_report(casebook, admin, **YEAR, out=tmp_path / "r.xlsx", models=MODELS, fmt="xlsx")
     book = load_workbook(out)
     assert book.sheetnames == ZH_SHEETS
     total = _stats(filled).total
@@ -53,14 +53,14 @@ def test_the_workbook_holds_the_figures_of_statistics(
     models = {r.key["model"]: r for r in _stats(filled, by=("model",)).rows}
     sheet = _by_key(book["按模型"])
     for model, row in models.items():
-        got = sheet[model]
+        got = sheet[model][1:]  # after the model's title
         assert got[1:3] == [row.now.clues, row.last_year.clues]
         assert got[4] == row.now.cases and got[9] == float(row.now.funds)
         assert got[7] == (None if row.now.conversion is None else pytest.approx(row.now.conversion))
         assert got[8] == (None if row.now.precision is None else pytest.approx(row.now.precision))
-    assert sheet["test.model"][3] == pytest.approx(0.5)  # 6 against 4: +50 %
-    assert sheet["test.model"][8] == pytest.approx(0.5)  # one confirmed, one dismissed
-    assert sheet["合计"][1] == 8
+    assert sheet["test.model"][4] == pytest.approx(0.5)  # 6 against 4: +50 %
+    assert sheet["test.model"][9] == pytest.approx(0.5)  # one confirmed, one dismissed
+    assert sheet["合计"][2] == 8
 
     domains = _by_key(book["按领域"])
     assert list(domains) == ["刑事", "民事", "行政", "公益诉讼", "合计"]
@@ -91,19 +91,29 @@ def test_the_workbook_holds_the_figures_of_statistics(
 
 def test_english_headers_and_the_html_page(filled: tuple[Casebook, User], tmp_path: Path) -> None:
     casebook, admin = filled
-    out = write_period_report(casebook, admin, **YEAR, out=tmp_path / "r.xlsx", lang="en")
+    out = write_report(casebook, admin, **YEAR, out=tmp_path / "r.xlsx", lang="en", fmt="xlsx")
     book = load_workbook(out)
     assert book.sheetnames == EN_SHEETS
     headers = next(book["By model"].iter_rows(max_row=1, values_only=True))
-    assert headers[:3] == ("Model", "Clues discovered", "Clues last year")
+    assert headers[:4] == ("Model", "Model name", "Clues discovered", "Clues last year")
     assert "Public interest" in _by_key(book["By domain"])
     assert _by_key(book["Summary"])["Clues discovered"][1:3] == [8, 4]
 
-    page = write_period_report_html(casebook, admin, **YEAR, out=tmp_path / "r.html")
+    page = write_report(casebook, admin, **YEAR, out=tmp_path / "r.html", fmt="html")
     text = page.read_text(encoding="utf-8").replace("\n", "")
     assert text.startswith("<!DOCTYPE html>") and "<style>" in text and "<script" not in text
     assert all(name in text for name in ZH_SHEETS)
     assert '<td>发现线索</td><td class="n">8</td><td class="n">4</td>' in text
     assert "5,000.50" in text and "+100.0%" in text and "公益诉讼" in text
     with pytest.raises(ValueError):
-        write_period_report_html(casebook, admin, **YEAR, out=tmp_path / "x.html", lang="fr")
+        write_report(casebook, admin, **YEAR, out=tmp_path / "x.html", lang="fr", fmt="html")
+
+
+def test_models_are_named_by_their_titles_in_the_report_language() -> None:
+    from lexradar.models import Registry
+    from lexradar.reports.period import model_titles
+
+    bigamy = Registry().get("marriage.bigamy").spec.title
+    zh, en = model_titles("zh"), model_titles("en")
+    assert zh["marriage.bigamy"] == bigamy.zh and en["marriage.bigamy"] == bigamy.en
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in zh.values())

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from docx import Document
@@ -18,7 +21,8 @@ from lexradar.clues.errors import CasebookError, NotFoundError, PermissionDenied
 from lexradar.clues.queries import list_clues
 from lexradar.clues.store import load_clues
 from lexradar.models import Registry
-from lexradar.reports.recommendation import DocumentError, write_recommendation
+from lexradar.reports.recommendation import DocumentError, chinese_date, write_recommendation
+from lexradar.reports.templates.make_template import template_path
 from tests.clues.conftest import make_clues
 
 MODEL = "traffic.license_not_revoked"
@@ -80,8 +84,9 @@ def test_a_masked_draft_has_facts_basis_recommendation_and_evidence(
     assert "依法吊销其机动车驾驶证" in text  # the model's recommendation
     assert f"张**({MASKED})死亡后仍领取养老金" in text  # the fact, masked
     assert PERSON not in text and "张三丰" not in text
-    assert "醉驾入刑后驾驶证未吊销线索" in text and f"{dt.date.today().year}年" in text
-    assert "赤峰市松山区检建〔" in text  # the document number placeholder
+    assert "醉驾入刑后驾驶证未吊销线索" in text  # the model's Chinese title, never its id
+    assert chinese_date(dt.date.today()) in text
+    assert f"赤峰市松山区检建〔{dt.date.today().year}〕　　号" in text  # the number to fill in
     table = Document(str(out)).tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号",
@@ -256,3 +261,279 @@ def test_the_shipped_templates_are_what_the_script_builds(tmp_path: Path) -> Non
         assert [c.text for r in built.tables[0].rows for c in r.cells] == [
             c.text for r in shipped.tables[0].rows for c in r.cells
         ]
+
+
+# --- GB/T 9704-2012 layout -------------------------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+FANGSONG = {"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong"}
+MODEL_ID = re.compile(
+    r"\b[a-z]+\.[a-z_]+\b"
+)  # an English model id such as traffic.license_not_revoked
+
+
+def _effective(paragraph: Any, run: Any, attr: str) -> Any:
+    """A run's font property as Word resolves it: the run, its paragraph's style chain, then
+    the document defaults (``attr``: ``eastAsia``, ``size`` or ``color``)."""
+
+    def of(rpr: Any) -> Any:
+        if rpr is None:
+            return None
+        if attr == "eastAsia":
+            fonts = rpr.find(f"{W}rFonts")
+            return None if fonts is None else fonts.get(f"{W}eastAsia")
+        tag = {"size": "sz", "color": "color"}[attr]
+        el = rpr.find(f"{W}{tag}")
+        return None if el is None else el.get(f"{W}val")
+
+    found = of(run._r.rPr)
+    style = paragraph.style
+    while found is None and style is not None:
+        found = of(style.element.rPr)
+        style = style.base_style
+    if found is None:
+        defaults = paragraph.part.styles.element.find(f"{W}docDefaults")
+        found = of(defaults.find(f"{W}rPrDefault").find(f"{W}rPr"))
+    return found
+
+
+def _paragraph(doc: Any, text: str) -> Any:
+    return next(p for p in doc.paragraphs if p.text == text)
+
+
+def _style_ppr(paragraph: Any, tag: str) -> Any:
+    style = paragraph.style
+    while style is not None:
+        ppr = style.element.pPr
+        el = None if ppr is None else ppr.find(f"{W}{tag}")
+        if el is not None:
+            return el
+        style = style.base_style
+    return None
+
+
+def _draft(
+    casebook: Casebook, handler: User, clue: int, registry: Registry, out: Path, **kw: Any
+) -> Any:
+    return Document(
+        str(write_recommendation(casebook, handler, out, clue_id=clue, models=registry, **kw))
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (dt.date(2025, 6, 3), "二〇二五年六月三日"),
+        (dt.date(2026, 10, 10), "二〇二六年十月十日"),
+        (dt.date(2020, 12, 31), "二〇二〇年十二月三十一日"),
+        (dt.date(2000, 1, 20), "二〇〇〇年一月二十日"),
+        (dt.date(2019, 11, 11), "二〇一九年十一月十一日"),
+    ],
+)
+def test_the_date_is_written_in_chinese_numerals(day: dt.date, text: str) -> None:
+    assert chinese_date(day) == text
+
+
+def test_the_draft_is_laid_out_as_gbt_9704(
+    casebook: Casebook,
+    people: dict[str, User],
+    confirmed: tuple[int, int],
+    registry: Registry,
+    tmp_path: Path,
+) -> None:
+    clue, _ = confirmed
+    doc = _draft(
+        casebook,
+        people["songshan"],
+        clue,
+        registry,
+        tmp_path / "gb.docx",
+        day=dt.date(2025, 6, 3),
+        number=7,
+    )
+    section = doc.sections[0]
+    for got, mm in (
+        (section.page_width, 210),
+        (section.page_height, 297),
+        (section.top_margin, 37),
+        (section.bottom_margin, 35),
+        (section.left_margin, 28),
+        (section.right_margin, 26),
+    ):
+        assert got is not None and abs(got.mm - mm) < 0.1, (got, mm)
+    # 22 lines × 28 characters on the document grid of a 156 × 225 mm text block
+    grid = section._sectPr.find(f"{W}docGrid")
+    assert grid.get(f"{W}type") == "linesAndChars"
+    pitch = int(grid.get(f"{W}linePitch"))
+    assert int(225 / 25.4 * 1440 // pitch) == 22
+    char = 16 + int(grid.get(f"{W}charSpace")) / 4096
+    assert int(156 / 25.4 * 72 // char) == 28
+
+    paragraphs = [p for p in doc.paragraphs if p.text]
+    mark, number, title, addressee = paragraphs[:4]
+    assert mark.text == "赤峰市松山区人民检察院"
+    assert all(_effective(mark, r, "color") == "FF0000" for r in mark.runs)  # red
+    assert "小标宋" in _effective(mark, mark.runs[0], "eastAsia")
+    assert re.fullmatch(r"赤峰市松山区检建〔2025〕7号", number.text)
+    border = _style_ppr(number, "pBdr").find(f"{W}bottom")
+    assert border.get(f"{W}color") == "FF0000"  # the red line under the number
+    assert title.text == "检察建议书" and _style_ppr(title, "jc").get(f"{W}val") == "center"
+    assert _effective(title, title.runs[0], "eastAsia") == "方正小标宋简体"
+    assert _effective(title, title.runs[0], "size") == "44"  # 2号: 22 pt
+    assert addressee.text == "公安机关交通管理部门："
+    assert _style_ppr(addressee, "jc").get(f"{W}val") == "left"
+
+    body = next(p for p in paragraphs if p.text.startswith("本院在履行法律监督职责中"))
+    for run in body.runs:
+        assert _effective(body, run, "eastAsia") in FANGSONG
+        assert _effective(body, run, "size") == "32"  # 3号: 16 pt
+    spacing = _style_ppr(body, "spacing")
+    assert (spacing.get(f"{W}line"), spacing.get(f"{W}lineRule")) == (str(pitch), "exact")
+    heading = _paragraph(doc, "一、基本事实")
+    assert _effective(heading, heading.runs[0], "eastAsia") == "黑体"
+
+    signature, date = paragraphs[-3], paragraphs[-2]
+    assert signature.text == "赤峰市松山区人民检察院" and date.text == "二〇二五年六月三日"
+    for p in (signature, date):
+        assert _style_ppr(p, "jc").get(f"{W}val") == "right"
+    assert paragraphs[-1].text == f"（线索 {clue}；生成人：songshan；个人信息已脱敏）"
+
+    text = _text(tmp_path / "gb.docx")
+    assert MODEL not in text and not MODEL_ID.search(text), MODEL_ID.findall(text)
+    assert BASIS in text
+
+    # page numbers: 4号 "— 1 —", odd pages right, even pages left
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        p = footer.paragraphs[0]
+        assert p.text == "— 1 —"
+        assert _style_ppr(p, "jc").get(f"{W}val") == side
+        assert "PAGE" in "".join(t.text for t in p._p.iter(f"{W}instrText"))
+        assert _effective(p, p.runs[0], "size") == "28"
+    # every Chinese font is declared with a fallback a machine without it uses
+    fonts = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    alt = {
+        f.get(f"{W}name"): a.get(f"{W}val")
+        for f in ElementTree.fromstring(fonts.blob).iter(f"{W}font")
+        if (a := f.find(f"{W}altName")) is not None
+    }
+    assert alt["仿宋_GB2312"] == "仿宋" and alt["方正小标宋简体"] == "宋体"
+
+    with pytest.raises(DocumentError, match="1 or more"):
+        write_recommendation(
+            casebook, people["songshan"], tmp_path / "z.docx", clue_id=clue, number=0,
+            models=registry,
+        )  # fmt: skip
+    english = _draft(
+        casebook, people["songshan"], clue, registry, tmp_path / "en.docx", lang="en",
+        day=dt.date(2025, 6, 3), number=7,
+    )  # fmt: skip
+    assert abs(english.sections[0].page_width.mm - 210) < 0.1
+    en_text = _text(tmp_path / "en.docx")
+    assert "3 June 2025" in en_text and "[2025] No. 7" in en_text and MODEL not in en_text
+
+
+def test_a_procuratorate_edits_its_copy_and_points_the_setting_at_it(
+    casebook: Casebook,
+    people: dict[str, User],
+    confirmed: tuple[int, int],
+    registry: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lexradar.reports.templates.make_template import main
+
+    clue, _ = confirmed
+    folder = tmp_path / "templates"
+    main([str(folder)])
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "recommendation.en.docx",
+        "recommendations.yaml",
+        "检察建议书.docx",
+    ]
+    # the procuratorate's own organ code (机关代字) and a changed heading, styles kept
+    own = Document(str(folder / "检察建议书.docx"))
+    number = _paragraph(own, "{{ doc_no }}")
+    number.runs[0].text = "赤松检建〔{{ year }}〕{{ number }}号"
+    _paragraph(own, "一、基本事实").runs[0].text = "一、查明的事实"
+    own.save(str(folder / "检察建议书.docx"))
+
+    monkeypatch.setenv("LEXRADAR_RECOMMENDATION_TEMPLATE", str(folder))
+    out = write_recommendation(
+        casebook, people["songshan"], tmp_path / "own.docx", clue_id=clue, models=registry,
+        day=dt.date(2025, 6, 3), number=12,
+    )  # fmt: skip
+    doc = Document(str(out))
+    assert [p.text for p in doc.paragraphs if p.text][1] == "赤松检建〔2025〕12号"
+    heading = _paragraph(doc, "一、查明的事实")
+    assert _effective(heading, heading.runs[0], "eastAsia") == "黑体"
+    assert abs(doc.sections[0].top_margin.mm - 37) < 0.1  # type: ignore[union-attr]
+    assert _last(casebook)[2]["template"] == "检察建议书.docx"
+    # an explicit template wins over the setting
+    write_recommendation(
+        casebook, people["songshan"], tmp_path / "shipped.docx", clue_id=clue, models=registry,
+        template=template_path("zh"),
+    )  # fmt: skip
+    assert _last(casebook)[2]["template"] == "recommendation.docx"
+    # files already in the folder are kept when the templates are copied again
+    main([str(folder)])
+    assert _paragraph(Document(str(folder / "检察建议书.docx")), "一、查明的事实")
+
+
+def test_recommend_from_the_command_line_with_number_date_and_template(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lexradar.cli.app import app
+    from lexradar.clues.access import user
+    from lexradar.models.run import write_clues
+
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'cb.db'}"
+
+    def run(*args: str, code: int = 0) -> str:
+        res = runner.invoke(app, [*args, "--casebook", url], catch_exceptions=False)
+        assert res.exit_code == code, res.output
+        return res.output
+
+    write_clues(make_clues(1, model=MODEL, regions=("150404",)), tmp_path / "c.csv")
+    run("casebook", "init", "--admin", "admin", "--password", "s3cret-Pass")
+    run("load", str(tmp_path / "c.csv"))
+    book = Casebook.open(url)
+    admin = user(book, "admin")
+    wf.assign(book, admin, 1, None, "admin")
+    wf.confirm(book, admin, 1, None)
+    book.dispose()
+    draft = tmp_path / "检察建议书.docx"
+    run("recommend", "--clue", "1", "--out", str(draft), "--as", "admin", "--number", "3",
+        "--date", "2025-06-03", "--template", str(template_path("zh")))  # fmt: skip
+    text = _text(draft)
+    assert "检建〔2025〕3号" in text and "二〇二五年六月三日" in text and MODEL not in text
+    out = run("recommend", "--clue", "1", "--out", str(draft), "--as", "admin", "--number",
+              "0", code=2)  # fmt: skip
+    assert "--number" in out
+
+
+def test_a_pdf_draft_has_the_same_a4_page_and_text(
+    casebook: Casebook,
+    people: dict[str, User],
+    confirmed: tuple[int, int],
+    registry: Registry,
+    tmp_path: Path,
+) -> None:
+    import shutil
+    import subprocess
+
+    clue, _ = confirmed
+    out = write_recommendation(
+        casebook, people["songshan"], tmp_path / "r.pdf", clue_id=clue, models=registry,
+        day=dt.date(2025, 6, 3), number=7,
+    )  # fmt: skip
+    info, text = (shutil.which(t) for t in ("pdfinfo", "pdftotext"))
+    assert info and text, "poppler-utils is needed (make system)"
+    size = subprocess.run([info, str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)", size), size
+    body = subprocess.run([text, str(out), "-"], capture_output=True, text=True, check=True)
+    words = re.sub(r"\s+", "", body.stdout)
+    assert "赤峰市松山区检建〔2025〕7号" in words and "二〇二五年六月三日" in words
+    assert "—1—" in words and MASKED in words and PERSON not in words and MODEL not in words
+    assert _last(casebook)[2]["template"] == "GB/T 9704 (pdf)"

@@ -26,10 +26,15 @@ def test_traffic_built_from_one_case_finds_the_pack_models_clues(
         saved = studio.save(draft)
         example = case_example(studio, draft, engine, AS_OF)
 
-        # the draft compiled into the project's model folder and replaces the pack's model
+        # the draft compiled into the project's model folder: a candidate version of the
+        # pack's model, which keeps serving production until the draft is promoted
         registry = studio.registry()
-        mine = registry.get(TRAFFIC)
+        mine = registry.own(TRAFFIC)
         assert mine.path == saved.model.path and not mine.path.is_relative_to(pack_root())
+        assert registry.candidates[TRAFFIC] == mine
+        assert registry.get(TRAFFIC).path.is_relative_to(pack_root())
+        assert registry.select([TRAFFIC]) == [registry.get(TRAFFIC)]
+        assert registry.select([TRAFFIC], ["draft"]) == [mine]
         assert mine.spec.clue.key == ["person_id", "judgment_record_id"]
         assert mine.spec.datasets == ["judgments", "driver_licenses"]
 

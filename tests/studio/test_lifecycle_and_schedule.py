@@ -17,10 +17,12 @@ from lexradar.clues.db import Casebook
 from lexradar.clues.errors import PermissionDenied
 from lexradar.clues.tables import clues
 from lexradar.engine import open_engine
+from lexradar.project import Project
+from lexradar.settings import Settings
 from lexradar.studio.errors import StudioError
 from lexradar.studio.golden import case_example
 from lexradar.studio.lifecycle import move_model
-from lexradar.studio.schedule import parse_every, production, run_every, run_pass
+from lexradar.studio.schedule import parse_every, production, run_every
 from lexradar.studio.workspace import Studio
 from lexradar.synth import SynthResult
 from tests.studio.conftest import AS_OF, TRAFFIC, planted_case, traffic_draft
@@ -111,26 +113,36 @@ def test_only_production_models_run_on_new_batches(
     studio: Studio, casebook: Casebook, people: dict[str, User], lake: Path, region: SynthResult,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    _traffic(studio, lake, region)  # the project's traffic model, in draft, replaces the pack's
+    _traffic(studio, lake, region)  # the project's traffic draft: a candidate of the pack's
     state = tmp_path / "schedule.json"
-    registry = studio.registry()
-    assert TRAFFIC not in {m.id for m in production(registry)}
-    with open_engine(lake) as engine:
-        first = run_pass(engine, casebook, registry, state, AS_OF)
+    project = Project.from_settings(
+        Settings(lake=lake, as_of=AS_OF), casebook=casebook, models_dir=studio.models_dir
+    )
+
+    def run_pass() -> list:  # type: ignore[type-arg]
+        project.reload()
+        return project.schedule_pass(state)
+
+    registry = project.registry
+    pack_traffic = registry.get(TRAFFIC)
+    assert registry.candidates[TRAFFIC].spec.status == "draft"
+    assert pack_traffic in production(registry), "the draft does not displace the pack model"
+    first = run_pass()
     assert {r.model_id for r in first} == {m.id for m in production(registry)}
     assert all(r.ran and r.reason == "new batches" for r in first)
-    assert _count(casebook, TRAFFIC) == 0
+    pack_clues = _count(casebook, TRAFFIC)
+    assert pack_clues == next(r.clues for r in first if r.model_id == TRAFFIC) > 0
     bigamy = _count(casebook, "marriage.bigamy")
     assert bigamy > 0
 
-    move_model(casebook, people["builder"], studio.model(TRAFFIC), "testing")
-    move_model(casebook, people["builder"], studio.model(TRAFFIC), "production")
-    registry = studio.registry()
-    with open_engine(lake) as engine:
-        second = {r.model_id: r for r in run_pass(engine, casebook, registry, state, AS_OF)}
-    assert second[TRAFFIC].ran and second[TRAFFIC].new_clues > 0
+    project.promote(TRAFFIC, "testing", people["builder"])
+    second = {r.model_id: r for r in run_pass()}
+    assert not second[TRAFFIC].ran, "a testing candidate never runs in production"
+    project.promote(TRAFFIC, "production", people["builder"])
+    second = {r.model_id: r for r in run_pass()}
+    assert second[TRAFFIC].ran and second[TRAFFIC].reason == "new version"
+    assert project.registry.get(TRAFFIC).path.is_relative_to(studio.models_dir)
     assert not second["marriage.bigamy"].ran and second["marriage.bigamy"].reason == "no new batch"
-    assert _count(casebook, TRAFFIC) == second[TRAFFIC].clues
 
     # a new batch of marriage records: the models reading marriages run again, the others not
     part = pq.read_table(next((lake / "marriage_events").glob("*.parquet")))
@@ -141,8 +153,7 @@ def test_only_production_models_run_on_new_batches(
     extra = extra.set_column(extra.schema.get_field_index("record_id"), "record_id",
                              [[f"NEW{i}" for i in range(5)]])  # fmt: skip
     pq.write_table(extra, lake / "marriage_events" / "batch-new.parquet")
-    with open_engine(lake) as engine:
-        third = {r.model_id: r for r in run_pass(engine, casebook, registry, state, AS_OF)}
+    third = {r.model_id: r for r in run_pass()}
     assert third["marriage.bigamy"].ran and third["marriage.bigamy"].new_batches == ["batch-new"]
     assert not third[TRAFFIC].ran
     assert verify(casebook) is None

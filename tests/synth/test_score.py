@@ -51,3 +51,18 @@ def test_two_clues_on_one_anomaly_count_once_for_recall() -> None:
     clues = clue_table(("m.b", "y:1"), ("m.b", "y:1;y:7"))
     (b,) = score(clues, KEY, ["m.b"]).models
     assert (b.found, b.true_clues, b.precision, b.recall) == (1, 2, 1.0, 1.0)
+
+
+def test_outside_clues_are_counted_per_model_and_in_all() -> None:
+    import pyarrow as pa
+
+    from lexradar.synth.score import TruthRow, score
+
+    truth = [TruthRow("m.a", ("p1",), frozenset({"x:1"}), "planted", "exact", ""),
+             TruthRow("m.b", ("p2",), frozenset({"y:1"}), "control", "exact", "")]  # fmt: skip
+    clues = pa.table({"model_id": ["m.a", "m.a", "m.b", "m.b", "m.b"],
+                      "record_refs": ["x:1", "x:2", "y:1", "y:2", "y:3"]})  # fmt: skip
+    s = score(clues, truth)
+    a, b = s.models
+    assert (a.outside, b.outside, s.outside, s.controls_flagged) == (1, 2, 3, 1)
+    assert s.as_dict()["outside"] == 3 and a.as_dict()["outside"] == 1

@@ -199,6 +199,32 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def copy_casebook(world: World, folder: Path) -> str:
+    """A copy of the shared casebook (SQLite's backup, so what is still in its write-ahead log
+    comes too) with its audit key and checkpoints; its URL."""
+    import shutil
+    import sqlite3
+
+    source = Path(world.url.removeprefix("sqlite:///"))
+    copy = folder / "casebook.db"
+    with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    for suffix in (".audit-key", ".audit-checkpoints"):
+        shutil.copy2(f"{source}{suffix}", f"{copy}{suffix}")
+    return f"sqlite:///{copy}"
+
+
+def anonymous_client(app):  # type: ignore[no-untyped-def]
+    """A TestClient with a session but no login; its CSRF token is in ``client.csrf`` and sent
+    with every request."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    client.csrf = client.get("/api/session").json()["csrf_token"]  # type: ignore[attr-defined]
+    client.headers["X-CSRF-Token"] = client.csrf  # type: ignore[attr-defined]
+    return client
+
+
 def login_client(app, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     """A TestClient logged in through the API; its CSRF token is in ``client.csrf``."""
     from fastapi.testclient import TestClient

@@ -59,8 +59,8 @@ def test_anonymous_gets_nothing(app) -> None:  # type: ignore[no-untyped-def]
 
 def test_cookie_flags_and_csrf(app) -> None:  # type: ignore[no-untyped-def]
     plain = TestClient(app)
-    token = plain.get("/api/session").json()["csrf_token"]
-    cookie = plain.get("/api/session").headers["set-cookie"]
+    first = plain.get("/api/session")
+    token, cookie = first.json()["csrf_token"], first.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     secure = TestClient(app, base_url="https://testserver")
     assert "Secure" in secure.get("/api/session").headers["set-cookie"]
@@ -156,9 +156,13 @@ def test_forbidden_actions(clients, world: World) -> None:  # type: ignore[no-un
     clue_id, version = clue_rows(world, world.county, "new")[-1]
     builder, handler, leader = clients["builder"], clients["county_handler"], clients["city_leader"]
     for client, path, body in [
-        (builder, f"/api/clues/{clue_id}/transition", {"action": "dismiss", "reason": "duplicate"}),
+        (
+            builder,
+            f"/api/clues/{clue_id}/transition",
+            {"action": "dismiss", "reason": "duplicate", "version": version},
+        ),
         (builder, f"/api/clues/{clue_id}/reveal", {"reason": "好奇"}),
-        (builder, "/api/cases", {"kind": "protest", "clues": {str(clue_id): None}}),
+        (builder, "/api/cases", {"kind": "protest", "clues": {str(clue_id): version}}),
         (handler, "/api/models/pension.after_death/run", None),
         (
             handler,
@@ -214,10 +218,18 @@ def test_other_region_sees_and_touches_nothing(clients, world: World) -> None:  
     for method, path, body in [
         ("get", f"/api/clues/{target}", None),
         ("post", f"/api/clues/{target}/reveal", {"reason": "看看"}),
-        ("post", f"/api/clues/{target}/transition", {"action": "dismiss", "reason": "duplicate"}),
+        (
+            "post",
+            f"/api/clues/{target}/transition",
+            {"action": "dismiss", "reason": "duplicate", "version": version},
+        ),
         ("post", f"/api/clues/{target}/transition", {"action": "note", "note": "x"}),
-        ("post", "/api/clues/assign", {"assignee": "other_handler", "clues": {str(target): None}}),
-        ("post", "/api/cases", {"kind": "protest", "clues": {str(target): None}}),
+        (
+            "post",
+            "/api/clues/assign",
+            {"assignee": "other_handler", "clues": {str(target): version}},
+        ),
+        ("post", "/api/cases", {"kind": "protest", "clues": {str(target): version}}),
         ("get", f"/clues/{target}", None),
         ("get", f"/clues/{target}/evidence", None),
         ("get", f"/clues/{target}/resolution", None),
@@ -227,7 +239,12 @@ def test_other_region_sees_and_touches_nothing(clients, world: World) -> None:  
         assert answer.status_code == 404, (path, answer.status_code, answer.text[:200])
     page = other.post(
         f"/clues/{target}/act",
-        data={"action": "dismiss", "reason": "duplicate", "csrf_token": other.csrf},
+        data={
+            "action": "dismiss",
+            "reason": "duplicate",
+            "version": version,
+            "csrf_token": other.csrf,
+        },
         follow_redirects=False,
     )
     assert page.status_code == 404
@@ -297,9 +314,14 @@ def test_workflow_through_the_api(clients, world: World) -> None:  # type: ignor
     )
     assert step.status_code == 200 and step.json()["version"] == version + 1
     wrong = handler.post(
-        f"/api/clues/{clue_id}/transition", json={"action": "dismiss", "reason": "bored"}
+        f"/api/clues/{clue_id}/transition",
+        json={"action": "dismiss", "reason": "bored", "version": version + 1},
     )
     assert wrong.status_code == 400
+    # every state change names the version it read: missing is 422, stale is 409
+    missing = handler.post(f"/api/clues/{clue_id}/transition", json={"action": "confirm"})
+    assert missing.status_code == 422 and missing.json()["field"] == "version"
+    assert "version is required" in missing.json()["detail"]
     done = handler.post(
         f"/api/clues/{clue_id}/transition", json={"action": "confirm", "version": version + 1}
     )
@@ -308,13 +330,61 @@ def test_workflow_through_the_api(clients, world: World) -> None:  # type: ignor
         "/api/cases",
         json={"kind": "execution_supervision", "clues": {str(clue_id): None}, "title": "测试"},
     )
+    assert case.status_code == 422 and "version is required" in case.json()["detail"]
+    case = handler.post(
+        "/api/cases",
+        json={
+            "kind": "execution_supervision",
+            "clues": {str(clue_id): version + 3},
+            "title": "测试",
+        },
+    )
     assert case.status_code == 200 and case.json()["clue_ids"] == [clue_id]
     closed = handler.post(
         f"/api/cases/{case.json()['id']}/close",
         json={"outcome": "funds_recovered", "funds_recovered": "9165.50"},
     )
+    assert closed.status_code == 422 and closed.json()["field"] == "version"
+    stale = handler.post(
+        f"/api/cases/{case.json()['id']}/close",
+        json={"outcome": "funds_recovered", "funds_recovered": "1", "version": 7},
+    )
+    assert stale.status_code == 409
+    closed = handler.post(
+        f"/api/cases/{case.json()['id']}/close",
+        json={"outcome": "funds_recovered", "funds_recovered": "9165.50", "version": 1},
+    )
     assert closed.status_code == 200 and closed.json()["funds_recovered"] == "9165.50"
     assert handler.get(f"/api/clues/{clue_id}").json()["status"] == "closed"
+
+
+def test_page_forms_send_the_version(clients, world: World) -> None:  # type: ignore[no-untyped-def]
+    handler = clients["county_handler2"]
+    clue_id, version = clue_rows(world, world.county, "new")[-3]
+    page = handler.get(f"/clues/{clue_id}").text
+    assert f'name="version" value="{version}"' in page
+    form = {"action": "assign", "assignee": "county_handler2", "csrf_token": handler.csrf}
+    missing = handler.post(f"/clues/{clue_id}/act", data=form, follow_redirects=False)
+    assert missing.status_code == 422 and "version is required" in missing.text
+    bulk = handler.post(
+        "/clues/assign",
+        data={
+            "assignee": "county_handler2",
+            "clue_ids": [str(clue_id)],
+            "csrf_token": handler.csrf,
+        },
+        follow_redirects=False,
+    )
+    assert bulk.status_code == 422
+    stale = handler.post(
+        f"/clues/{clue_id}/act", data={**form, "version": version + 3}, follow_redirects=False
+    )
+    assert stale.status_code == 409
+    assert dict(clue_rows(world, world.county))[clue_id] == version
+    note = {"action": "note", "note": "无需版本", "csrf_token": handler.csrf}
+    assert (
+        handler.post(f"/clues/{clue_id}/act", data=note, follow_redirects=False).status_code == 303
+    )
 
 
 def test_bulk_assign_all_or_none(clients, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -380,25 +450,50 @@ def test_period_report_downloads(clients) -> None:  # type: ignore[no-untyped-de
 
 
 def test_period_report_pdf(clients) -> None:  # type: ignore[no-untyped-def]
-    try:
-        from lexradar.reports.period import write_period_report_pdf  # noqa: F401
-    except ImportError:
-        pytest.skip("lexradar.reports.period.write_period_report_pdf is not there yet")
     pdf = clients["region_leader"].get("/reports/period.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_recommendation_docx(clients, world: World) -> None:  # type: ignore[no-untyped-def]
-    try:
-        from lexradar.reports.recommendation import write_recommendation  # noqa: F401
-    except ImportError:
-        pytest.skip("lexradar.reports.recommendation.write_recommendation is not there yet")
     admin = clients["admin"]
     confirmed = admin.get("/api/clues", params={"status": "confirmed"}).json()["clues"][0]["id"]
     doc = admin.get(f"/clues/{confirmed}/recommendation.docx")
     assert doc.status_code == 200 and doc.content.startswith(b"PK")
     case = admin.get("/api/cases").json()[0]["id"]
     assert admin.get(f"/cases/{case}/recommendation.docx").content.startswith(b"PK")
+    # a reveal is a POST with a reason and the CSRF token, audited; never a link
+    by_link = admin.get(f"/clues/{confirmed}/recommendation.docx", params={"reveal": "核对"})
+    assert by_link.status_code == 400 and "POST" in by_link.text
+    no_token = admin.post(
+        f"/clues/{confirmed}/recommendation.docx",
+        data={"reason": "核对身份"},
+        headers={"X-CSRF-Token": ""},
+    )
+    assert no_token.status_code == 403
+    blank = admin.post(f"/clues/{confirmed}/recommendation.docx", data={"reason": "  "})
+    assert blank.status_code == 400
+    shown = admin.post(
+        f"/clues/{confirmed}/recommendation.docx",
+        data={"reason": "制发建议书", "csrf_token": admin.csrf},
+        headers={"X-CSRF-Token": ""},
+    )
+    assert shown.status_code == 200 and shown.content.startswith(b"PK")
+    assert shown.headers["cache-control"] == "no-store"
+    cb = Casebook.open(world.url)
+    reveals = audit.tail(cb, 2)  # the entries of the revealed recommendation
+    cb.dispose()
+    assert {e.action for e in reveals} == {"clue.reveal", "document.recommendation"}
+    assert {e.subject for e in reveals} == {f"clue:{confirmed}"}
+    assert all("制发建议书" in e.detail for e in reveals)
+    assert (
+        clients["builder"]
+        .post(f"/cases/{case}/recommendation.docx", data={"reason": "x"})
+        .status_code
+        == 403
+    )
+    assert admin.post(
+        f"/cases/{case}/recommendation.docx", data={"reason": "制发建议书"}
+    ).content.startswith(b"PK")
 
 
 def test_admin_adds_users_and_procuratorates(app, clients, world: World) -> None:  # type: ignore[no-untyped-def]

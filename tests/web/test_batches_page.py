@@ -99,10 +99,10 @@ def test_batch_list_and_detail_show_the_quality_report(batch_app) -> None:  # ty
     assert '<div class="value">3</div>' in text
     assert '<div class="value">1</div>' in text
     shown = _shown(text)
-    assert "encoding gb18030" in shown and "read 4 loaded 3 quarantined 1" in shown
-    assert "bad_date 1" in shown and "death_date: bad_date 1" in shown
-    assert "converted_15 (kept) 1" in shown and "name_spacing 1" in shown
-    assert "death_date 2024-03-08 … 2024-06-01" in shown
+    assert "文件编码 gb18030" in shown and "读取行数 4 入库行数 3 隔离行数 1" in shown
+    assert "日期无效 1" in shown and "死亡日期: 日期无效 1" in shown
+    assert "15位号码已升位 (已保留) 1" in shown and "姓名含空格 1" in shown
+    assert "死亡日期 2024-03-08 … 2024-06-01" in shown
 
 
 def test_batch_detail_in_english(batch_app) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ casebook (here: a clue dismissed) shows on the next request."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,13 +12,11 @@ from lexradar.clues.access import user
 from lexradar.clues.db import Casebook
 from lexradar.clues.tables import clues
 from lexradar.web.routes.dashboard import casebook_version, dashboard_data
-from tests.web.conftest import World
+from tests.web.conftest import World, copy_casebook
 
 
 def test_figures_are_reused_until_the_casebook_changes(world: World, tmp_path: Path) -> None:
-    copy = tmp_path / "casebook.db"
-    shutil.copy(world.url.removeprefix("sqlite:///"), copy)
-    casebook = Casebook.open(f"sqlite:///{copy}")
+    casebook = Casebook.open(copy_casebook(world, tmp_path))
     leader = user(casebook, "region_leader")
     first = dashboard_data(casebook, world.settings, leader, "2000-01", None, None)
     again = dashboard_data(casebook, world.settings, leader, "2000-01", None, None)

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from lexradar.cli import casebook as casebook_cli
-from lexradar.cli import data, evaluate, ingest, models, reports
+from lexradar.cli import data, documents, evaluate, ingest, models, reports
+from lexradar.cli import queue as queue_cli  # noqa: F401 (clues export, filters)
 from lexradar.cli import resolve as resolve_cli
 from lexradar.cli import serve as serve_cli
 from lexradar.cli import studio as studio_cli
@@ -26,7 +27,7 @@ app.command("lake")(data.lake)
 app.command("run")(models.run)
 app.command("eval")(evaluate.evaluate)
 app.command("demo")(evaluate.demo)
-app.command("ingest")(ingest.ingest)
+app.command("ingest", cls=ingest.IngestCommand)(ingest.ingest)
 app.command("batches")(ingest.batches)
 app.command("quality")(ingest.quality)
 app.add_typer(models.app, name="models")
@@ -40,6 +41,7 @@ for _name, _sub in casebook_cli.APPS.items():
 app.add_typer(resolve_cli.app, name="resolve")
 app.command("serve")(serve_cli.serve)
 app.add_typer(studio_cli.app, name="studio")
+app.add_typer(documents.app, name="documents")
 
 
 @app.command("settings")

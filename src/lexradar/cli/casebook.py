@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from lexradar.cli.common import console, fails_cleanly
+from lexradar.cli.common import JsonOpt, console, fails_cleanly, print_json
 
 if TYPE_CHECKING:
     from lexradar.clues.access import User
@@ -32,7 +32,10 @@ VersionOpt = Annotated[
 casebook_app = typer.Typer(help="The casebook database.", no_args_is_help=True)
 clues_app = typer.Typer(help="Clues: list, show, assign, dismiss, confirm.", no_args_is_help=True)
 cases_app = typer.Typer(help="Supervised cases: open, close, list.", no_args_is_help=True)
-users_app = typer.Typer(help="Users: add, list.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Users: add, list, deactivate, activate, reset-password, set, passwd, revoke-sessions.",
+    no_args_is_help=True,
+)
 audit_app = typer.Typer(help="The audit chain: verify, tail.", no_args_is_help=True)
 APPS = {
     "casebook": casebook_app,
@@ -89,18 +92,17 @@ def load(
     ] = None,
     batch: Annotated[int, typer.Option(help="Clues per transaction.")] = 5000,
 ) -> None:
-    """Load a clue file into the casebook by fingerprint (rerunning adds no duplicates)."""
-    from lexradar.clues.access import SYSTEM, user
-    from lexradar.clues.store import load_clues, read_clue_file
+    """Load a clue file into the casebook by fingerprint (rerunning adds no duplicates).
 
-    casebook = _open(url)
-    actor = user(casebook, as_user) if as_user else SYSTEM
-    table = read_clue_file(clues_file)
-    report = load_clues(casebook, table, actor, batch_size=batch)
-    console.print(
-        f"read {report.read} · new {report.new} · seen again {report.refreshed} · "
-        f"evidence changed {report.changed} · reopened {len(report.reopened)}"
-    )
+    Each clue keeps the domain its file gives it; only clues of production models load, and
+    only those of the acting user's region subtree.
+    """
+    from lexradar.cli.common import project
+    from lexradar.clues.access import SYSTEM
+
+    with project(casebook=url) as proj:
+        loaded = proj.load(clues_file, as_user or SYSTEM, batch_size=batch)
+    console.print(loaded.summary())
 
 
 @clues_app.command("list")
@@ -114,12 +116,31 @@ def list_clues(
     export: Annotated[
         Path | None, typer.Option(help="Write the list to a .csv or .xlsx file (IDs as text).")
     ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            help="Only clues citing this resident ID (18 or 15 digits), name, case or "
+            "certificate number (audited)."
+        ),
+    ] = None,
+    saved: Annotated[
+        str | None, typer.Option(help="Only clues matching this saved filter (by name).")
+    ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Clues of your region, newest first (personal data masked)."""
     from lexradar.clues.queries import list_clues as query
 
     casebook, actor = _session(url, as_user)
-    found = query(casebook, actor, status=status, model_id=model, limit=limit)
+    if search or saved:  # the queue's own query: the search index, audited
+        from lexradar.clues.queries import MAX_PAGE, Filters, queue
+        from lexradar.clues.saved import over_saved
+
+        given = Filters(status=status, model=model, search=search)
+        chosen = over_saved(casebook, actor, saved, given)
+        found = queue(casebook, actor, chosen, size=min(max(limit, 1), MAX_PAGE)).clues
+    else:
+        found = query(casebook, actor, status=status, model_id=model, limit=limit)
     columns = ("id", "status", "model", "region", "severity", "persons", "version", "explanation")
     rows = [
         (
@@ -140,6 +161,9 @@ def list_clues(
         write_rows(export, columns, rows)
         console.print(f"{len(rows)} clues → {export}")
         return
+    if as_json:
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
+        return
     table = Table(title=f"clues ({len(rows)})", title_justify="left")
     for col in columns:
         table.add_column(col)
@@ -157,8 +181,10 @@ def show(
     reveal: Annotated[
         str | None, typer.Option(help="Reason to reveal personal data (audited).")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One clue: why it was raised, its evidence and its history."""
+    import dataclasses
     import json
 
     from lexradar.clues.queries import get_clue
@@ -170,6 +196,9 @@ def show(
         if reveal
         else get_clue(casebook, actor, clue_id)
     )
+    if as_json:
+        print_json(dataclasses.asdict(c))
+        return
     console.print(f"[bold]clue {c.id}[/] · {c.model_id} · {c.domain} · {c.status} · v{c.version}")
     console.print(f"region {c.region_code} → procuratorate {c.procuratorate_code}")
     console.print(f"persons {c.person_ids}   seen {c.times_seen}× (last {c.last_seen})")
@@ -273,11 +302,16 @@ def close_case(
 
 @cases_app.command("list")
 @fails_cleanly
-def list_cases(as_user: AsOpt, url: UrlOpt = None) -> None:
+def list_cases(as_user: AsOpt, url: UrlOpt = None, as_json: JsonOpt = False) -> None:
     """Cases of your region."""
+    import dataclasses
+
     from lexradar.clues.cases import list_cases as query
 
     casebook, actor = _session(url, as_user)
+    if as_json:
+        print_json([dataclasses.asdict(c) for c in query(casebook, actor)])
+        return
     table = Table(title="cases", title_justify="left")
     for col in (
         "id",
@@ -329,7 +363,7 @@ def stats(
     ] = False,
 ) -> None:
     """Clues discovered, cases supervised, conversion, funds recovered; last year beside."""
-    from lexradar.reports.stats import dismissal_reasons, statistics
+    from lexradar.reports.stats import dismissal_reasons, region_level, statistics
 
     casebook, actor = _session(url, as_user)
     if reasons:
@@ -350,9 +384,9 @@ def stats(
         start=first,
         end=last,
         by=by or ["model"],
-        level=level,
+        level=region_level(level),
         models=_model_states(),
-    )  # type: ignore[arg-type]
+    )
     headers, rows = result.table()
     table = Table(title=f"statistics {result.start} – {result.end}", title_justify="left")
     for col in headers:
@@ -367,9 +401,9 @@ def stats(
 
 
 def _model_states() -> list[tuple[str, str]]:
-    from lexradar.models import Registry
+    from lexradar.cli.common import project
 
-    return [(m.spec.id, m.spec.status) for m in Registry().models.values()]
+    return [(m.spec.id, m.spec.status) for m in project().registry.models.values()]
 
 
 @users_app.command("add")
@@ -391,15 +425,181 @@ def add_user(
     console.print(f"user {username} added")
 
 
-@users_app.command("list")
+@users_app.command("revoke-sessions")
 @fails_cleanly
-def list_users(as_user: AsOpt, url: UrlOpt = None) -> None:
-    """Users of your region."""
-    from lexradar.clues.access import list_users as query
+def revoke_sessions(username: str, as_user: AsOpt, url: UrlOpt = None) -> None:
+    """End every workbench session of a user of your region (admins; audited)."""
+    from lexradar.clues.sessions import revoke
 
     casebook, actor = _session(url, as_user)
-    for u in query(casebook, actor):
-        console.print(f"{u.username}\t{u.role}\t{u.procuratorate_code}")
+    n = revoke(casebook, actor, username)
+    console.print(f"{n} session(s) of {username} ended")
+
+
+@users_app.command("list")
+@fails_cleanly
+def list_users(as_user: AsOpt, url: UrlOpt = None, as_json: JsonOpt = False) -> None:
+    """Users of your region, active and deactivated."""
+    from lexradar.clues.users import accounts
+
+    casebook, actor = _session(url, as_user)
+    found = accounts(casebook, actor)
+    if as_json:
+        print_json([a.as_dict() for a in found])
+        return
+    table = Table("user", "role", "procuratorate", "status", "version")
+    for a in found:
+        status = "active" if a.active else "deactivated"
+        if a.must_change_password:
+            status += ", must change password"
+        table.add_row(a.username, a.role, a.procuratorate_code, status, str(a.version))
+    console.print(table)
+
+
+UserVersionOpt = Annotated[
+    int | None,
+    typer.Option("--version", help="Version of the user you read (refused if it changed)."),
+]
+
+
+@users_app.command("deactivate")
+@fails_cleanly
+def deactivate_user(
+    username: str, as_user: AsOpt, url: UrlOpt = None, version: UserVersionOpt = None
+) -> None:
+    """Deactivate a user of your region (admins; audited): their login fails and their
+    sessions end at once; their clues stay assigned to them."""
+    from lexradar.clues.users import deactivate
+
+    casebook, actor = _session(url, as_user)
+    new = deactivate(casebook, actor, username, version)
+    console.print(f"user {username} deactivated (version {new})")
+
+
+@users_app.command("activate")
+@fails_cleanly
+def activate_user(
+    username: str, as_user: AsOpt, url: UrlOpt = None, version: UserVersionOpt = None
+) -> None:
+    """Reactivate a deactivated user of your region (admins; audited)."""
+    from lexradar.clues.users import activate
+
+    casebook, actor = _session(url, as_user)
+    new = activate(casebook, actor, username, version)
+    console.print(f"user {username} reactivated (version {new})")
+
+
+@users_app.command("reset-password")
+@fails_cleanly
+def reset_password(
+    username: str,
+    as_user: AsOpt,
+    url: UrlOpt = None,
+    password: Annotated[
+        str | None, typer.Option(help="The temporary password (default: a random one, printed).")
+    ] = None,
+    version: UserVersionOpt = None,
+) -> None:
+    """Give a user of your region a temporary password (admins; audited): their sessions end
+    and they must change it at their next login."""
+    from lexradar.clues.users import reset_password as do
+
+    casebook, actor = _session(url, as_user)
+    secret, _new = do(casebook, actor, username, version, password)
+    if password is None:
+        console.print(f"temporary password of {username}: {secret}", highlight=False)
+    else:
+        console.print(f"password of {username} reset; to be changed at the next login")
+
+
+@users_app.command("set")
+@fails_cleanly
+def set_user(
+    username: str,
+    as_user: AsOpt,
+    role: Annotated[
+        str | None, typer.Option(help="New role: admin, model_builder, handler or leader.")
+    ] = None,
+    procuratorate: Annotated[
+        str | None, typer.Option(help="New procuratorate (a code inside your region).")
+    ] = None,
+    url: UrlOpt = None,
+    version: UserVersionOpt = None,
+) -> None:
+    """Change the role and/or procuratorate of a user of your region (admins; audited)."""
+    from lexradar.clues.users import change
+
+    if role is None and procuratorate is None:
+        raise typer.BadParameter("give --role and/or --procuratorate", param_hint="--role")
+    casebook, actor = _session(url, as_user)
+    new = change(casebook, actor, username, version, role=role, procuratorate=procuratorate)
+    console.print(f"user {username} changed (version {new})")
+
+
+@users_app.command("passwd")
+@fails_cleanly
+def passwd(
+    as_user: AsOpt,
+    url: UrlOpt = None,
+    current: Annotated[
+        str | None, typer.Option(help="Your current password (asked for if not given).")
+    ] = None,
+    new: Annotated[str | None, typer.Option(help="The new password (asked for if not given).")] = (
+        None
+    ),
+) -> None:
+    """Change your own password (the current one checked; audited); your sessions end."""
+    from lexradar.clues.access import user as find
+    from lexradar.clues.users import change_own_password
+
+    casebook = _open(url)
+    me = find(casebook, as_user)
+    old = current or typer.prompt("current password", hide_input=True)
+    fresh = new or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    change_own_password(casebook, me, old, fresh)
+    console.print(f"password of {as_user} changed")
+
+
+KeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="The audit key file (default: LEXRADAR_AUDIT_KEY, else beside the casebook).",
+    ),
+]
+CheckpointsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints",
+        help="The audit checkpoint file (default: LEXRADAR_AUDIT_CHECKPOINTS, else beside the "
+        "casebook).",
+    ),
+]
+
+
+def _audited(url: str | None, key: Path | None, checkpoints: Path | None) -> Casebook:
+    from lexradar.clues.db import Casebook
+    from lexradar.settings import load_settings
+
+    return Casebook.open(
+        url or load_settings().casebook_url, audit_key=key, checkpoints=checkpoints
+    )
+
+
+def _head(text: str) -> tuple[int, str]:
+    import re
+
+    from lexradar.clues.errors import CasebookError
+    from lexradar.errors import Location
+
+    found = re.fullmatch(r"\s*(\d+)\s*:\s*([0-9a-f]{64})\s*", text)
+    if not found:
+        raise CasebookError(
+            f"--head must be SEQ:HASH as `lexradar audit verify` prints it "
+            f"(a number, a colon, 64 hexadecimal digits), not {text!r}",
+            Location(field="head"),
+        )
+    return int(found.group(1)), found.group(2)
 
 
 @audit_app.command("verify")
@@ -407,24 +607,61 @@ def list_users(as_user: AsOpt, url: UrlOpt = None) -> None:
 def verify(
     url: UrlOpt = None,
     head: Annotated[
-        str | None, typer.Option(help="SEQ:HASH printed by an earlier verify (finds cut tails).")
+        str | None,
+        typer.Option(help="SEQ:HASH printed by an earlier verify, checked as one more checkpoint."),
     ] = None,
+    key: KeyOpt = None,
+    checkpoints: CheckpointsOpt = None,
+    no_checkpoints: Annotated[
+        bool,
+        typer.Option(
+            "--no-checkpoints", help="Check the chain only (cut tails then go unnoticed)."
+        ),
+    ] = False,
 ) -> None:
-    """Check the audit chain; name the first broken entry (exit status 1)."""
-    from lexradar.clues.audit import tail as last
-    from lexradar.clues.audit import verify as do
+    """Check the audit chain and its signed checkpoints; name the first break (exit status 1).
 
-    casebook = _open(url)
-    recorded = None
-    if head:
-        seq, _, digest = head.partition(":")
-        recorded = (int(seq), digest)
-    broken = do(casebook, head=recorded)
-    if broken:
-        console.print(f"[bold red]{broken}[/]")
+    Exit status 2 when it cannot be checked: no such casebook, no key, a bad --head.
+    """
+    import sqlalchemy as sa
+
+    from lexradar.clues.audit import check
+    from lexradar.clues.errors import CasebookError
+
+    recorded = _head(head) if head is not None else None
+    casebook = _audited(url, key, checkpoints)
+    try:
+        report = check(casebook, head=recorded, checkpoints=not no_checkpoints)
+    except sa.exc.SQLAlchemyError as exc:
+        raise CasebookError(
+            f"cannot read the audit chain: {getattr(exc, 'orig', None) or exc}"
+        ) from None
+    finally:
+        casebook.dispose()
+    if report.broken:
+        console.print(f"[bold red]{report.broken}[/]", highlight=False)
         raise typer.Exit(1)
-    now = last(casebook, 1)
-    console.print("audit chain intact" + (f"; head {now[0].seq}:{now[0].hash}" if now else ""))
+    what = f"audit chain intact: {report.entries} entries"
+    if report.legacy:
+        what += f" ({report.legacy} unsigned, from before the key)"
+    if not no_checkpoints:
+        what += f", {report.checkpoints} checkpoints"
+    if report.head:
+        what += f"; head {report.head[0]}:{report.head[1]}"
+    console.print(what, highlight=False)
+    if report.pending:
+        console.print(
+            f"[yellow]warning:[/] entries {report.pending[0]}–{report.pending[1]} (the last "
+            "write) have no checkpoint yet: their writer stopped between its commit and its "
+            "checkpoint; the next write checks and records them",
+            highlight=False,
+        )
+    if not report.anchored:
+        console.print(
+            "[yellow]warning:[/] the chain is not signed or anchored (a casebook from before "
+            "the audit key): run `lexradar casebook init` to give it a key",
+            highlight=False,
+        )
 
 
 @audit_app.command("tail")

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,16 +17,20 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lexradar.errors import LexradarError
 from lexradar.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from lexradar.project import Project
+
 console = Console(width=None if Console().is_terminal else 140)
 err_console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def fails_cleanly(fn: F) -> F:
+def fails_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
     """Show a lexradar error as one red line (what and where) and exit with status 2."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except LexradarError as exc:
@@ -35,11 +39,43 @@ def fails_cleanly(fn: F) -> F:
             )
             raise typer.Exit(2) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
+
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (one document, nothing else) instead of a table.")
+]
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as one JSON document and nothing else (dates and decimals as text)."""
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str, indent=1))
 
 
 def settings(lake: Path | None = None, as_of: dt.datetime | None = None) -> Settings:
     return load_settings(lake=lake, as_of=as_of.date() if as_of else None)
+
+
+def project(
+    lake: Path | None = None,
+    as_of: dt.datetime | None = None,
+    *,
+    engine: str | None = None,
+    casebook: str | None = None,
+    models_dir: Path | None = None,
+) -> Project:
+    """The project of lexradar.toml < LEXRADAR_* < these flags (None means not given)."""
+    from lexradar.project import open_project
+
+    return open_project(
+        lake=lake,
+        as_of=as_of.date() if as_of else None,
+        engine=engine,
+        casebook_url=casebook,
+        models_dir=models_dir,
+    )
 
 
 @contextmanager
@@ -64,6 +100,7 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[str, int], 
 
 
 def parse_params(items: list[str] | None) -> dict[str, str]:
+    """``NAME=VALUE`` items as a dict; whether a model declares NAME is checked by the run."""
     out = {}
     for item in items or []:
         if "=" not in item:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from lexradar.cli.common import console, fails_cleanly, progress_bar, settings
+
+if TYPE_CHECKING:
+    from lexradar.synth import SynthResult
 
 LakeOpt = Annotated[
     Path | None, typer.Option("--lake", help="Lake folder (default: lexradar.toml's lake).")
@@ -59,6 +62,25 @@ def synth(
             help="Also render raw agency files into out/raw and mappings into out/mappings.",
         ),
     ] = False,
+    style: Annotated[
+        int,
+        typer.Option(
+            "--style",
+            help="With --raw: how the agencies export: 1 the habits the models were written "
+            "against, 2 other agencies' habits (other headers and codes, free-text judgment "
+            "results, court citation styles, YYYYMM months, missing optional columns, two "
+            "datasets in one file; see docs/agency-data.md).",
+        ),
+    ] = 1,
+    documents: Annotated[
+        bool,
+        typer.Option(
+            "--documents",
+            help="Also render the region's judgments as judgment documents in three courts' "
+            "styles into out/documents/judgments.jsonl (the lake and answer key unchanged): "
+            "lexradar ingest documents out/documents --lake L.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic Inner Mongolia region with planted anomalies and its answer key."""
     result = run_synth(persons, seed, out, data_end)
@@ -77,15 +99,26 @@ def synth(
     if raw:
         from lexradar.synth.raw import render_raw
 
-        summary = render_raw(out, seed)
+        if style not in (1, 2):
+            raise typer.BadParameter("1 or 2", param_hint="--style")
+        summary = render_raw(out, seed, style)
         console.print(
-            f"raw agency files in {out / 'raw'} ({len(summary['files'])} files, "
+            f"raw agency files in {out / 'raw'} (style {style}, {len(summary['files'])} files, "
             f"{summary['damaged_excel']} ID cells stored as numbers), mappings in "
             f"{out / 'mappings'}: lexradar ingest {out / 'mappings'}/*.yaml"
         )
+    if documents:
+        from lexradar.synth.documents import render_documents
+
+        done = render_documents(out, seed)
+        styles = ", ".join(f"{k} {v:,}" for k, v in done["styles"].items())
+        console.print(
+            f"{done['documents']:,} judgment documents in {done['file']} (styles {styles}): "
+            f"lexradar ingest documents {done['file']} --lake L"
+        )
 
 
-def run_synth(persons: int, seed: int, out: Path, data_end: str = "2025-12-31"):  # type: ignore[no-untyped-def]
+def run_synth(persons: int, seed: int, out: Path, data_end: str = "2025-12-31") -> SynthResult:
     from lexradar.synth import generate
 
     with progress_bar("generating", 13) as advance:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from lexradar.cli.casebook import AsOpt, UrlOpt, _session
-from lexradar.cli.common import console, fails_cleanly, settings
+from lexradar.cli.common import console, fails_cleanly, project
 
 
 def _period(text: str) -> tuple[dt.date, dt.date]:
@@ -44,35 +44,31 @@ def report(
     """The period report: clues, cases, conversion, funds; by domain, model, procuratorate and
     month, against the same period last year (scoped to the acting user's region); with charts
     in the PDF and HTML."""
-    from lexradar.models import Registry
-    from lexradar.reports import period as reports
+    from lexradar.reports.output import WRITERS, write_report
+    from lexradar.reports.period import TEXT
 
-    writers = {
-        ".xlsx": reports.write_period_report,
-        ".pdf": reports.write_period_report_pdf,
-        ".html": reports.write_period_report_html,
-        ".htm": reports.write_period_report_html,
-    }
-    writer = writers.get(out.suffix.lower())
-    if writer is None:
+    fmt = {".htm": "html"}.get(out.suffix.lower(), out.suffix.lower().lstrip("."))
+    if fmt not in WRITERS:
         raise typer.BadParameter(
             "the report is written as .xlsx, .pdf or .html", param_hint="--out"
         )
-    if lang not in reports.TEXT:
-        raise typer.BadParameter(f"one of {', '.join(reports.TEXT)}", param_hint="--lang")
+    if lang not in TEXT:
+        raise typer.BadParameter(f"one of {', '.join(TEXT)}", param_hint="--lang")
     start, end = _period(period)
     casebook, actor = _session(url, as_user)
-    models = [(m.id, m.spec.status) for m in Registry(settings().model_paths).models.values()]
+    models = [(m.id, m.spec.status) for m in project().registry.models.values()]
     with console.status(f"writing {out.name}"):
-        path = writer(
-            casebook, actor, start, end, out, lang=lang, models=models, procuratorate=procuratorate
+        path = write_report(
+            casebook, actor, start, end, out, fmt, lang, models, procuratorate=procuratorate
         )
     console.print(f"wrote {path}")
 
 
 @fails_cleanly
 def recommend(
-    out: Annotated[Path, typer.Option("--out", help="The draft, a .docx file.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="The draft: a .docx file (or .pdf, the shipped layout).")
+    ],
     as_user: AsOpt,
     clue: Annotated[int | None, typer.Option("--clue", help="A confirmed clue.")] = None,
     case: Annotated[int | None, typer.Option("--case", help="A supervised case.")] = None,
@@ -83,14 +79,28 @@ def recommend(
     reason: Annotated[str | None, typer.Option(help="Why personal data is revealed.")] = None,
     template: Annotated[
         Path | None,
-        typer.Option(help="Your own template: a .docx, or a folder with recommendation.docx."),
+        typer.Option(
+            help="Your own template: a .docx, or a folder with 检察建议书.docx "
+            "(default: the recommendation_template setting, else the shipped GB/T 9704 one)."
+        ),
+    ] = None,
+    number: Annotated[
+        int | None,
+        typer.Option(
+            "--number", min=1, help="Number in the year: X检建〔2026〕N号 (default: left blank)."
+        ),
+    ] = None,
+    date: Annotated[
+        dt.datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="Date of the document (default today)."),
     ] = None,
     url: UrlOpt = None,
     lang: Annotated[str, typer.Option(help="zh (default) or en.")] = "zh",
 ) -> None:
     """Draft a procuratorial recommendation (检察建议书) for a confirmed clue or a case: the
     addressee agency, the facts, the legal basis and the recommendation of the model, and an
-    evidence table. Personal data is masked unless --reveal; every draft is audited."""
+    evidence table, laid out as GB/T 9704 (A4, 仿宋, the procuratorate's mark and document
+    number). Personal data is masked unless --reveal; every draft is audited."""
     from lexradar.reports.recommendation import write_recommendation
 
     if (clue is None) == (case is None):
@@ -98,6 +108,8 @@ def recommend(
     if reveal and not (reason or "").strip():
         raise typer.BadParameter("--reveal needs --reason", param_hint="--reason")
     casebook, actor = _session(url, as_user)
+    proj = project()
+    settings = proj.settings
     path = write_recommendation(
         casebook,
         actor,
@@ -107,7 +119,10 @@ def recommend(
         reveal=reveal,
         reason=reason,
         lang=lang,
-        template=template,
+        template=template or settings.recommendation_template,
+        models=proj.registry,
+        day=date.date() if date else None,
+        number=number,
     )
     console.print(f"wrote {path}")
 
@@ -127,10 +142,9 @@ def models_doc(
 ) -> None:
     """One HTML page per model (rule, legal basis, datasets, parameters, golden examples, SQL,
     history; runs and yield with --runs) and an index — to share a model with others."""
-    from lexradar.models import Registry
     from lexradar.reports.model_docs import write_model_docs
 
-    reg = Registry(settings().model_paths)
+    reg = project().registry
     models = [reg.get(model_id)] if model_id else list(reg.models.values())
     casebook = actor = None
     if with_casebook:

@@ -56,10 +56,11 @@ def resolve(
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from lexradar.cli.common import project
     from lexradar.linkage.resolve import linkage_dir
-    from lexradar.linkage.resolve import resolve as run
 
-    s = settings(lake)
+    proj = project(lake)
+    s = proj.settings
     kind = engine or s.engine
     if kind not in ("duckdb", "spark"):
         raise typer.BadParameter(f"{kind!r}: duckdb or spark", param_hint="--engine")
@@ -67,24 +68,22 @@ def resolve(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console
     ) as bar:
         task = bar.add_task("resolving persons", total=None)
-        common = {
-            "threshold": threshold,
-            "retrain": retrain,
-            "progress": lambda msg: bar.update(task, description=msg),
-        }
-        if kind == "spark":
-            from lexradar.linkage.spark import resolve as run_spark
-
-            result = run_spark(s.lake, master=s.spark_master, conf=s.spark_conf, **common)
-        else:
-            result = run(s.lake, memory_limit=s.duckdb_memory_limit, full=full, **common)
+        result = proj.resolve(
+            engine=kind,
+            threshold=threshold,
+            retrain=retrain,
+            full=full,
+            progress=lambda msg: bar.update(task, description=msg),
+        )
     console.print(result.mode(), highlight=False)
     console.print(
         f"{result.mentions:,} mentions → {result.clusters:,} persons; "
         f"{result.candidate_pairs:,} candidate pairs, {result.linked_pairs:,} linked at match "
         f"weight {result.threshold_weight} (p={result.threshold_probability:.4f}; evidence "
         f"{result.threshold_evidence} over the prior {result.prior_weight}; "
-        f"{result.threshold_method}); {result.review_pairs:,} pairs to review; "
+        f"{result.threshold_method}); {result.review_pairs:,} pairs to review (of "
+        f"{result.band_pairs:,} near the threshold: those whose judgement changes who is who, "
+        "most consequential first); "
         f"{result.judgements_applied} judgements applied"
     )
     console.print(

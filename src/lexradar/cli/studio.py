@@ -12,17 +12,23 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from lexradar.cli.common import (
+    JsonOpt,
     console,
     err_console,
     fails_cleanly,
     parse_params,
+    print_json,
     progress_bar,
+    project,
     settings,
 )
 from lexradar.cli.data import LakeOpt
 
 if TYPE_CHECKING:
+    from lexradar.engine import Engine
+    from lexradar.project import Project
     from lexradar.studio.blocks import Draft
+    from lexradar.studio.schedule import ScheduledRun
     from lexradar.studio.workspace import Studio
 
 app = typer.Typer(
@@ -67,14 +73,28 @@ UrlOpt = Annotated[
 AsOpt = Annotated[str, typer.Option("--as", envvar="LEXRADAR_USER", help="User name to act as.")]
 
 
+def _models_dir(models: Path | None) -> Path:
+    paths = settings().model_paths
+    return models or (paths[0] if paths else Path("models"))
+
+
 def _studio(studio: Path, models: Path | None) -> Studio:
     from lexradar.studio.workspace import Studio
 
-    paths = settings().model_paths
-    return Studio(models or (paths[0] if paths else Path("models")), studio, paths)
+    return Studio(_models_dir(models), studio, settings().model_paths)
 
 
-def _engine(lake: Path | None, sample: float | None = None):  # type: ignore[no-untyped-def]
+def _project(
+    models: Path | None,
+    lake: Path | None = None,
+    as_of: dt.datetime | None = None,
+    url: str | None = None,
+) -> Project:
+    """The project with the studio's model folder among its model folders."""
+    return project(lake, as_of, casebook=url, models_dir=_models_dir(models))
+
+
+def _engine(lake: Path | None, sample: float | None = None) -> Engine:
     from lexradar.studio.trying import open_lake
 
     s = settings(lake)
@@ -173,27 +193,43 @@ def new(
         _saved(st, draft)
         example = case_example(st, draft, engine, _as_of(as_of))
     console.print(f"golden example: {example['name']} ({len(example['expect'])} clue expected)")
+    if st.registry().is_builtin(model_id):
+        console.print(
+            f"[yellow]note:[/] {model_id} is a built-in model; this draft is a candidate "
+            "version of it — production runs keep the built-in until the draft is promoted "
+            "to production (golden examples pass, audited)."
+        )
     _print_draft(st, draft)
 
 
 @app.command("list")
 @fails_cleanly
-def list_cmd(studio: StudioOpt = Path("studio"), models: ModelsOpt = None) -> None:
+def list_cmd(
+    studio: StudioOpt = Path("studio"), models: ModelsOpt = None, as_json: JsonOpt = False
+) -> None:
     """Models under construction: every draft of the studio and every model in draft or testing."""
     st = _studio(studio, models)
-    table = Table(title="models under construction", title_justify="left")
-    for col in ("id", "status", "version", "blocks", "starting case", "title"):
-        table.add_column(col)
+    columns = ("id", "status", "version", "blocks", "starting case", "title")
+    rows = []
     seen = set()
     for d in st.drafts():
         seen.add(d.id)
         blocks = ", ".join(b.kind for b in d.blocks)
-        table.add_row(d.id, st.status(d.id), str(d.version), blocks, "; ".join(d.case), d.title.zh)
-    for m in st.registry().models.values():
+        rows.append((d.id, st.status(d.id), str(d.version), blocks, "; ".join(d.case), d.title.zh))
+    reg = st.registry()
+    for m in [*reg.models.values(), *reg.candidates.values()]:
         if m.id not in seen and m.spec.status in ("draft", "testing"):
-            table.add_row(
-                m.id, m.spec.status, str(m.spec.version), "(hand-written)", "", m.spec.title.zh
+            rows.append(
+                (m.id, m.spec.status, str(m.spec.version), "(hand-written)", "", m.spec.title.zh)
             )
+    if as_json:
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    table = Table(title="models under construction", title_justify="left")
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
@@ -233,10 +269,17 @@ def show(
     header: Annotated[bool, typer.Option("--yaml", help="Print the model's YAML header.")] = False,
     studio: StudioOpt = Path("studio"),
     models: ModelsOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show a draft: base, blocks, parameters, starting case; its model's YAML and SQL."""
     st = _studio(studio, models)
     d = st.load(model_id)
+    if as_json:
+        model = st.model(model_id)
+        print_json(
+            {**d.model_dump(mode="json"), "status": st.status(model_id), "sql_compiled": model.sql}
+        )
+        return
     _print_draft(st, d)
     model = st.model(model_id)
     if header:
@@ -378,7 +421,9 @@ def param_cmd(
 
     st = _studio(studio, models)
     data = st.load(model_id).model_dump()
-    p = Parameter(name=name, type=type_, default=default, doc=doc or name)  # type: ignore[arg-type]
+    p = Parameter.model_validate(
+        {"name": name, "type": type_, "default": default, "doc": doc or name}
+    )
     p = p.model_copy(update={"default": p.coerce(default)})
     data["parameters"] = [q for q in data["parameters"] if q["name"] != name] + [p.model_dump()]
     _saved(st, Draft.model_validate(data))
@@ -413,9 +458,9 @@ def set_cmd(
     ):
         if value is not None:
             data[key][lang] = value
-    for key, value in (("legal_basis", legal_basis), ("severity", severity), ("owner", owner)):
-        if value:
-            data[key] = value
+    for key, given in (("legal_basis", legal_basis), ("severity", severity), ("owner", owner)):
+        if given:
+            data[key] = given
     _saved(st, Draft.model_validate(data))
 
 
@@ -437,7 +482,7 @@ def edit_sql(
         raise typer.BadParameter("give an SQL file or --reset")
     st = _studio(studio, models)
     data = st.load(model_id).model_dump()
-    data["sql"] = None if reset else sql_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    data["sql"] = None if reset or sql_file is None else sql_file.read_text(encoding="utf-8")
     _saved(st, Draft.model_validate(data))
 
 
@@ -466,7 +511,7 @@ def try_cmd(
         _engine(lake, sample) as engine,
     ):
         trial = try_model(
-            engine, st.model(model_id), _as_of(as_of), parse_params(param), d.case, sample
+            engine, st.model(model_id), _as_of(as_of), dict(parse_params(param)), d.case, sample
         )
     save_trial(trial, st.folder(model_id))
     table = Table(title=f"hits of {model_id} v{trial.version}", title_justify="left")
@@ -508,7 +553,7 @@ def compare_cmd(
     st = _studio(studio, models)
     a, b = st.resolve(left), st.resolve(right)
     with console.status("running both…"), _engine(lake) as engine:
-        c = compare(engine, a, b, _as_of(as_of), parse_params(param))
+        c = compare(engine, a, b, _as_of(as_of), dict(parse_params(param)))
     for title, rows in (("gained", c.gained), ("lost", c.lost)):
         table = Table(
             title=f"{title} by {right if title == 'gained' else left}", title_justify="left"
@@ -575,19 +620,16 @@ def promote(
     studio: StudioOpt = Path("studio"),
     models: ModelsOpt = None,
 ) -> None:
-    """Move a model along its lifecycle; who and when go in its history and the audit chain."""
-    from lexradar.cli.casebook import _session
-    from lexradar.studio.lifecycle import move_model
+    """Move a model along its lifecycle; who and when go in its history and the audit chain.
 
-    st = _studio(studio, models)
-    casebook, user = _session(url, actor)
-    try:
-        moved = move_model(casebook, user, st.registry().get(model_id), to, reason)
-    finally:
-        casebook.dispose()
+    The same path as `lexradar models promote`: a casebook user with the model_builder or
+    admin role; production only when every golden example passes.
+    """
+    with _project(models, url=url) as proj:
+        moved = proj.promote(model_id, to, actor, reason)
     passed = "" if moved.examples_passed is None else f" ({moved.examples_passed} examples pass)"
     console.print(
-        f"{model_id}: {moved.from_status} → {moved.to_status} by {user.username}{passed}; audited"
+        f"{model_id}: {moved.from_status} → {moved.to_status} by {actor}{passed}; audited"
     )
 
 
@@ -612,16 +654,13 @@ def schedule(
 
     Without --every it makes one pass (for cron: `0 * * * * lexradar studio schedule`).
     """
-    from lexradar.clues.db import Casebook
     from lexradar.errors import LexradarError
-    from lexradar.studio.schedule import parse_every, production, run_every, run_pass
+    from lexradar.studio.schedule import parse_every, production, run_every
 
-    st = _studio(studio, models)
-    s = settings(lake, as_of)
     state_path = state or studio / "schedule.json"
     seconds = parse_every(every) if every else 0.0
 
-    def one_pass() -> list:  # type: ignore[type-arg]
+    def one_pass() -> list[ScheduledRun]:
         if not every:
             return run_one()
         try:  # a scheduler keeps going: a failed pass is reported and redone next time
@@ -630,24 +669,20 @@ def schedule(
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             return []
 
-    def run_one() -> list:  # type: ignore[type-arg]
-        registry = st.registry()
-        casebook = Casebook.open(url or s.casebook_url)
-        casebook.init()
-        try:
+    def run_one() -> list[ScheduledRun]:
+        with _project(models, lake, as_of, url) as proj:
+            proj.casebook.init()
             with (
-                _engine(lake) as engine,
-                progress_bar("production models", len(production(registry))) as advance,
+                proj.engine() as engine,
+                progress_bar("production models", len(production(proj.registry))) as advance,
             ):
-                done: list = []  # type: ignore[type-arg]
+                done: list[ScheduledRun] = []
 
-                def on_model(item) -> None:  # type: ignore[no-untyped-def]
+                def on_model(item: ScheduledRun) -> None:
                     done.append(item)
                     advance(item.model_id, len(done))
 
-                runs = run_pass(engine, casebook, registry, state_path, s.run_date(), on_model)
-        finally:
-            casebook.dispose()
+                runs = proj.schedule_pass(state_path, engine=engine, on_model=on_model)
         for r in runs:
             what = (
                 f"ran ({r.reason}): {r.clues} clues, {r.new_clues} new, {r.seconds:.2f}s"

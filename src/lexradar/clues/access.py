@@ -8,17 +8,23 @@ decides this; every query function in :mod:`lexradar.clues` applies it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from lexradar.clues.db import Casebook, Event, utcnow
+from lexradar.clues.db import Casebook, utcnow
 from lexradar.clues.errors import CasebookError, ConflictError, NotFoundError, PermissionDenied
-from lexradar.clues.tables import ROLES, procuratorates, users
+from lexradar.clues.events import LoggedIn, LoginFailed, ProcuratorateAdded, UserAdded
+from lexradar.clues.tables import ROLES as ROLES  # the roles a user may have, exported
+from lexradar.clues.tables import procuratorates, users
 from lexradar.errors import Location
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 
 class DuplicateError(ConflictError):
@@ -41,6 +47,8 @@ class User:
     username: str
     role: str
     procuratorate_code: str
+    must_change_password: bool = False
+    """Logged in with a temporary password: nothing but changing it until it is changed."""
 
     @property
     def prefix(self) -> str:
@@ -93,10 +101,19 @@ def require(user: User, *roles: str) -> None:
         raise PermissionDenied(f"{user.username} ({user.role}) may not do this; needs {roles}")
 
 
-def _hasher():  # type: ignore[no-untyped-def]
+def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher
 
     return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """An argon2 hash of a random password, checked when the user name is unknown, so that a
+    login takes as long whether or not the user exists."""
+    import secrets
+
+    return str(_hasher().hash(secrets.token_urlsafe(16)))
 
 
 def add_user(
@@ -126,7 +143,7 @@ def add_user(
             # a savepoint, so that losing a race to a concurrent insert leaves the
             # transaction usable (PostgreSQL aborts a transaction on any error)
             with conn.begin_nested():
-                new_id = conn.execute(
+                key = conn.execute(
                     users.insert().values(
                         username=username,
                         password_hash=_hasher().hash(password),
@@ -134,24 +151,21 @@ def add_user(
                         procuratorate_code=procuratorate_code,
                         created_at=utcnow(),
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key
+                assert key is not None  # the key of the one row inserted
+                new_id: int = key[0]
         except IntegrityError as exc:
             if conn.execute(taken).first() is not None:
                 raise DuplicateError("user", "username", username) from exc
             raise
-        events.append(
-            Event(
-                actor.username,
-                "user.add",
-                f"user:{username}",
-                {"role": role, "procuratorate": procuratorate_code},
-            )
-        )
+        events.append(UserAdded(actor.username, username, role, procuratorate_code))
     return User(new_id, username, role, procuratorate_code)
 
 
 def _to_user(row: Any) -> User:
-    return User(row.id, row.username, row.role, row.procuratorate_code)
+    return User(
+        row.id, row.username, row.role, row.procuratorate_code, bool(row.must_change_password)
+    )
 
 
 def get_user(conn: Connection, username: str) -> User:
@@ -170,20 +184,22 @@ def user(casebook: Casebook, username: str) -> User:
 
 
 def login(casebook: Casebook, username: str, password: str) -> User:
-    """Check a password; success and failure are both audited."""
+    """Check a password; success and failure are both audited. A deactivated user's login
+    fails as an unknown user's does."""
     from argon2.exceptions import VerificationError
 
+    dummy = _dummy_hash()  # made at the first login, whoever logs in: it tells nothing
     with casebook.write() as (conn, events):
         row = conn.execute(
             sa.select(users).where(users.c.username == username, users.c.active.is_(True))
         ).first()
         ok = False
-        if row is not None:
-            try:
-                ok = _hasher().verify(row.password_hash, password)
-            except VerificationError:
-                ok = False
-        events.append(Event(username, "login" if ok else "login.failed", f"user:{username}"))
+        try:  # an unknown user is checked against a dummy hash: the same time either way
+            ok = _hasher().verify(row.password_hash if row else dummy, password)
+        except VerificationError:
+            ok = False
+        ok = ok and row is not None
+        events.append(LoggedIn(username) if ok else LoginFailed(username))
     if not ok:
         raise PermissionDenied("wrong user name or password")
     return _to_user(row)
@@ -224,11 +240,75 @@ def add_procuratorate(
             if conn.execute(taken).first() is not None:
                 raise DuplicateError("procuratorate", "code", code) from exc
             raise
-        events.append(
-            Event(
-                actor.username,
-                "procuratorate.add",
-                f"procuratorate:{code}",
-                {"name": name, "parent": parent_code},
+        events.append(ProcuratorateAdded(actor.username, code, name, parent_code))
+
+
+# The audit log, as an admin of a subtree may read it
+
+
+def _is_root(conn: Connection, actor: User) -> bool:
+    """Whether the actor's procuratorate is at the top of the tree (it has no parent)."""
+    parent = conn.execute(
+        sa.select(procuratorates.c.parent_code).where(
+            procuratorates.c.code == actor.procuratorate_code
+        )
+    ).first()
+    return parent is not None and parent.parent_code is None
+
+
+def entry_regions(conn: Connection, entries: list[Any]) -> dict[int, str | None]:
+    """Audit entry (by ``seq``) → the procuratorate it is about: that of its object (the clue,
+    case, user or procuratorate of its ``subject``), else its actor's; ``None`` when neither
+    has one (the system's work, a failed login of an unknown name)."""
+    from lexradar.clues.tables import cases, clues
+
+    wanted: dict[str, set[str]] = {"clue": set(), "case": set(), "user": set()}
+    for e in entries:
+        kind, _, key = e.subject.partition(":")
+        if kind in wanted:
+            wanted[kind].add(key)
+        wanted["user"].add(e.actor)
+    found: dict[tuple[str, str], str] = {}
+    for kind, table, column in (("clue", clues, clues.c.id), ("case", cases, cases.c.id)):
+        ids = sorted({int(k) for k in wanted[kind] if k.isdigit() and len(k) < 10})
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                sa.select(column, table.c.procuratorate_code).where(
+                    column.in_(ids[start : start + 500])
+                )
+            )
+            found.update({(kind, str(k)): code for k, code in rows})
+    names = sorted(wanted["user"])
+    for start in range(0, len(names), 500):
+        rows = conn.execute(
+            sa.select(users.c.username, users.c.procuratorate_code).where(
+                users.c.username.in_(names[start : start + 500])
             )
         )
+        found.update({("user", str(k)): code for k, code in rows})
+    out: dict[int, str | None] = {}
+    for e in entries:
+        kind, _, key = e.subject.partition(":")
+        if kind == "procuratorate" and key.isdigit() and len(key) == 6:
+            out[e.seq] = key
+        elif (kind, key) in found:
+            out[e.seq] = found[(kind, key)]
+        else:
+            out[e.seq] = found.get(("user", e.actor))
+    return out
+
+
+def audit_tail(casebook: Casebook, actor: User, n: int = 100) -> list[Any]:
+    """The newest ``n`` audit entries about the actor's subtree (admins only), oldest first.
+
+    An entry belongs to the procuratorate of the object it concerns (:func:`entry_regions`;
+    in SQL, :func:`lexradar.clues.audit.region_of`): a county's admin reads the reveals,
+    changes and logins of the county's clues, cases and users, never another region's (nor
+    their reasons). Entries about no region are read only by an admin at the top of the tree.
+    The casebook picks them (:func:`lexradar.clues.audit.scoped_tail`): one query.
+    """
+    from lexradar.clues.audit import scoped_tail
+
+    require(actor, "admin")
+    with casebook.read() as conn:
+        return list(scoped_tail(conn, actor.prefix, _is_root(conn, actor), n))

@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from lexradar.clues.access import User, require, scope
-from lexradar.clues.db import Casebook, Event
+from lexradar.clues.db import Casebook
 from lexradar.clues.errors import CasebookError, ConflictError, NotFoundError
+from lexradar.clues.events import CaseClosed, CaseOpened
 from lexradar.clues.tables import DOMAINS, case_clues, cases
 from lexradar.clues.workflow import WORKERS, _move, scoped_clue
 from lexradar.errors import Location
@@ -80,7 +81,7 @@ def open_case(
         rows = [scoped_clue(conn, actor, cid, for_update=True) for cid in clue_versions]
         domain = domain or rows[0].domain
         _check(domain, DOMAINS, "domain")
-        case_id = conn.execute(
+        key = conn.execute(
             cases.insert().values(
                 kind=kind,
                 domain=domain,
@@ -92,7 +93,9 @@ def open_case(
                 opened_by=actor.username,
                 version=1,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # the key of the one row inserted
+        case_id: int = key[0]
         for row in rows:
             _move(
                 conn,
@@ -105,12 +108,7 @@ def open_case(
             )
             conn.execute(case_clues.insert().values(case_id=case_id, clue_id=row.id))
         events.append(
-            Event(
-                actor.username,
-                "case.open",
-                f"case:{case_id}",
-                {"kind": kind, "domain": domain, "clues": sorted(clue_versions)},
-            )
+            CaseOpened(actor.username, case_id, kind, domain, tuple(sorted(clue_versions)))
         )
     return case_id
 
@@ -161,14 +159,7 @@ def close_case(
             clue = scoped_clue(conn, actor, clue_id, for_update=True)
             if clue.status == "supervised":
                 _move(conn, events, actor, clue, None, "closed", note=f"case {case_id}: {outcome}")
-        events.append(
-            Event(
-                actor.username,
-                "case.close",
-                f"case:{case_id}",
-                {"outcome": outcome, "funds_recovered": str(funds_recovered)},
-            )
-        )
+        events.append(CaseClosed(actor.username, case_id, outcome, str(funds_recovered)))
 
 
 def list_cases(casebook: Casebook, actor: User, *, open_only: bool = False) -> list[Case]:

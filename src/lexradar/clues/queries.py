@@ -1,40 +1,34 @@
 """Reading clues: lists, the clue queue and details, scoped to the acting user, masked.
 
-Resident IDs and names are masked (``150404********123X``, ``张*``) unless revealed with
+Personal data is masked by :mod:`lexradar.normalize.masking` (``150404********123X``,
+``张*``, ``欧阳**``, an address down to its county, a birth date to its year) unless revealed with
 :func:`reveal`, which needs a reason and writes an audit entry. The condition that keeps a
 user inside their region is :func:`lexradar.clues.access.scope`; :func:`queue` adds the
 filters the workbench's queue offers (model, domain, procuratorate, status, severity,
-first-seen dates), sorting, paging and the counts per status.
+first-seen dates, and a search by resident ID, name, case or certificate number through the
+search index of :mod:`lexradar.clues.terms`), sorting, paging and the counts per status. Every
+search is audited (``clues.search``, the term masked).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from lexradar.clues.access import User, require, scope, subtree
-from lexradar.clues.db import Casebook, Event
+from lexradar.clues.db import Casebook
 from lexradar.clues.errors import CasebookError
+from lexradar.clues.events import ClueRevealed
+from lexradar.clues.queue_events import ClueSearched
 from lexradar.clues.tables import STATES, clue_events, clue_tallies, clues
+from lexradar.clues.terms import Term, casebook_key, interpret, matching
 from lexradar.clues.workflow import WORKERS, scoped_clue
 from lexradar.errors import Location
-
-_ID = re.compile(r"(?<![0-9])([0-9]{6})([0-9]{5,8})([0-9]{3}[0-9Xx]|[0-9]{4})(?![0-9])")
-
-
-def mask_id(text: str) -> str:
-    """``150404199001011234`` → ``150404********1234``: region and last four stay."""
-    return _ID.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-
-
-def mask_name(name: str) -> str:
-    """``张三丰`` → ``张**``."""
-    return name[:1] + "*" * (len(name) - 1) if name else name
+from lexradar.normalize.masking import Known, TextMasker, known_values, mask_record, mask_text
 
 
 @dataclass
@@ -63,23 +57,21 @@ class ClueView:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def clue_view(row: Any, masked: bool) -> ClueView:
-    """A row of ``clues`` as users see it: names and resident IDs masked when ``masked``."""
+def clue_view(row: Any, masked: bool, known: Known = ()) -> ClueView:
+    """A row of ``clues`` as users see it: personal data masked when ``masked``.
+
+    The evidence is masked by its columns' value types
+    (:func:`lexradar.normalize.masking.mask_record`); its free texts (``identity_zh`` ...), the
+    explanations and the persons are masked knowing the evidence's own personal values and
+    ``known`` (the names of the clue's records, when the caller has read them).
+    """
     evidence = json.loads(row.evidence or "{}")
     texts = [row.person_ids, row.explanation, row.explanation_en]
     if masked:
-        names = [v for k, v in evidence.items() if k.endswith("name") and isinstance(v, str)]
-        for name in sorted(names, key=len, reverse=True):
-            texts = [t.replace(name, mask_name(name)) for t in texts]
-        texts = [mask_id(t) for t in texts]
-        evidence = {
-            k: mask_name(v)
-            if k.endswith("name") and isinstance(v, str)
-            else mask_id(v)
-            if isinstance(v, str)
-            else v
-            for k, v in evidence.items()
-        }
+        personal = [*known_values(evidence), *known]
+        masker = TextMasker(personal)
+        texts = [masker(t or "") for t in texts]
+        evidence = mask_record(evidence, known=personal)
     return ClueView(
         row.id,
         row.fingerprint,
@@ -140,11 +132,16 @@ def _history(conn: Any, clue_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def get_clue(casebook: Casebook, actor: User, clue_id: int) -> ClueView:
-    """One clue with its history, masked."""
+def get_clue(casebook: Casebook, actor: User, clue_id: int, known: Known = ()) -> ClueView:
+    """One clue with its history, masked (notes too: those written before notes were masked at
+    the source have their IDs and the clue's known names masked here)."""
     with casebook.read() as conn:
-        view = clue_view(scoped_clue(conn, actor, clue_id), masked=True)
-        view.history = _history(conn, clue_id)
+        row = scoped_clue(conn, actor, clue_id)
+        view = clue_view(row, masked=True, known=known)
+        personal = [*known_values(json.loads(row.evidence or "{}")), *known]
+        view.history = [
+            {**h, "note": mask_text(h["note"] or "", personal)} for h in _history(conn, clue_id)
+        ]
     return view
 
 
@@ -159,7 +156,7 @@ def reveal(casebook: Casebook, actor: User, clue_id: int, reason: str) -> ClueVi
     with casebook.write() as (conn, events):
         view = clue_view(scoped_clue(conn, actor, clue_id), masked=False)
         view.history = _history(conn, clue_id)
-        events.append(Event(actor.username, "clue.reveal", f"clue:{clue_id}", {"reason": reason}))
+        events.append(ClueRevealed(actor.username, clue_id, reason))
     return view
 
 
@@ -192,11 +189,40 @@ class Filters:
     seen_from: dt.date | None = None
     seen_to: dt.date | None = None
     assignee_id: int | None = None
+    search: str | None = None
+    """A resident ID, name, case or certificate number (:func:`lexradar.clues.terms.interpret`);
+    never saved with the filters (:mod:`lexradar.clues.saved`)."""
+    matching: tuple[str, ...] = ()
+    """The search's term hashes, set by :meth:`resolve`."""
 
     @property
     def by_tallies(self) -> bool:
         """Whether the running counts can count these filters (they know no severity or day)."""
-        return not (self.severity or self.seen_from or self.seen_to or self.assignee_id)
+        return not (
+            self.severity or self.seen_from or self.seen_to or self.assignee_id or self.search
+        )
+
+    def resolve(self, casebook: Casebook) -> Term | None:
+        """Read the search term and look up its hashes (``None`` without a search)."""
+        if not self.search:
+            self.matching = ()
+            return None
+        term = interpret(self.search)
+        self.matching = tuple(term.hashes(casebook_key(casebook)))
+        return term
+
+    def shown(self) -> dict[str, str]:
+        """The filters set, as text (for audit entries and saved filters; no search term)."""
+        out = {}
+        for name in ("model", "domain", "procuratorate", "status", "severity"):
+            if getattr(self, name):
+                out[name] = str(getattr(self, name))
+        for name in ("seen_from", "seen_to"):
+            if getattr(self, name):
+                out[name] = getattr(self, name).isoformat()
+        if self.assignee_id is not None:
+            out["assignee_id"] = str(self.assignee_id)
+        return out
 
     def tally_conditions(self, actor: User) -> list[sa.ColumnElement[bool]]:
         """The same filters over :data:`clue_tallies` (model, domain, procuratorate)."""
@@ -243,6 +269,10 @@ class Filters:
             out.append(clues.c.first_seen < end)
         if self.assignee_id is not None:
             out.append(clues.c.assignee_id == self.assignee_id)
+        if self.search:
+            if not self.matching:
+                raise CasebookError("the search term was not read", Location(field="search"))
+            out.append(matching(self.matching))
         return out
 
 
@@ -279,7 +309,12 @@ def page_query(actor: User, filters: Filters, sort: str, page: int, size: int) -
     if sort not in SORTS:
         raise CasebookError(f"sort must be one of {', '.join(SORTS)}", Location(field="sort"))
     status = [clues.c.status == filters.status] if filters.status else []
-    walk = sort in ("newest", "oldest") and len(actor.prefix) <= 2 and not filters.procuratorate
+    walk = (
+        sort in ("newest", "oldest")
+        and len(actor.prefix) <= 2
+        and not filters.procuratorate
+        and not filters.search
+    )
     return (
         sa.select(clues.c.id)
         .where(*filters.conditions(actor, walk=walk), *status)
@@ -301,13 +336,15 @@ def queue(
     """One page of the actor's clues (masked), the matching total and the counts per status.
 
     The counts per status apply every filter but the status, so they say how many clues a
-    click on each status would show.
+    click on each status would show. A search is audited once the page is read
+    (``clues.search``: the term masked, the filters, how many clues matched).
     """
     if sort not in SORTS:
         raise CasebookError(f"sort must be one of {', '.join(SORTS)}", Location(field="sort"))
     if not 1 <= size <= MAX_PAGE:
         raise CasebookError(f"a page holds 1 to {MAX_PAGE} clues", Location(field="size"))
     page = max(page, 1)
+    term = filters.resolve(casebook)
     where = filters.conditions(actor)
     ids = page_query(actor, filters, sort, page, size)
     with casebook.read() as conn:
@@ -316,6 +353,18 @@ def queue(
         rows = [clue_view(found[i], masked=True) for i in order if i in found]
         counts = _counts(conn, actor, filters, where)
     total = counts[filters.status] if filters.status else sum(counts.values())
+    if term is not None:
+        with casebook.write() as (_conn, events):
+            events.append(
+                ClueSearched(
+                    actor.username,
+                    actor.procuratorate_code,
+                    term.masked,
+                    tuple(term.kinds),
+                    total,
+                    filters.shown(),
+                )
+            )
     return Page(rows, total, page, size, counts)
 
 

@@ -25,14 +25,16 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lexradar.clues import tally
+from lexradar.clues import tally, terms
 from lexradar.clues.access import SYSTEM, User, require
-from lexradar.clues.db import Casebook, Event, utcnow
+from lexradar.clues.db import Casebook, utcnow
 from lexradar.clues.errors import ConflictError
+from lexradar.clues.events import Auditable, CluesLoaded, RunLoaded
 from lexradar.clues.sql import executemany, upsert
 from lexradar.clues.tables import clue_events, clues, model_runs, procuratorates
 from lexradar.clues.workflow import CLOSED_STATES
 from lexradar.errors import Location, NormalizeError
+from lexradar.normalize.masking import known_values, mask_record, mask_text
 
 BATCH = 5_000
 _LOAD_LOCK = 0x1E8_10AD  # PostgreSQL advisory lock that makes loaders take turns
@@ -75,16 +77,24 @@ def evidence_hash(person_ids: str, record_refs: str, evidence: str) -> str:
 
 
 def what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """A short note naming what differs between two clues' evidence."""
+    """A short note naming what differs between two clues' evidence, its values masked.
+
+    Every role that may read the clue reads its notes, and a note outlives any reveal, so the
+    values in it are masked by their value types (:mod:`lexradar.normalize.masking`) and its
+    texts knowing the personal values of both versions of the evidence.
+    """
+    before, after = json.loads(old["evidence"] or "{}"), json.loads(new["evidence"] or "{}")
+    known = [*known_values(before), *known_values(after)]
+    shown_before, shown_after = mask_record(before, known=known), mask_record(after, known=known)
     parts = []
     for key in ("person_ids", "record_refs"):
         if old[key] != new[key]:
             parts.append(f"{key}: {old[key]} → {new[key]}")
-    before, after = json.loads(old["evidence"] or "{}"), json.loads(new["evidence"] or "{}")
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):
-            parts.append(f"{key}: {before.get(key)} → {after.get(key)}")
-    return "evidence changed: " + "; ".join(parts) if parts else "evidence changed"
+            parts.append(f"{key}: {shown_before.get(key)} → {shown_after.get(key)}")
+    note = "evidence changed: " + "; ".join(parts) if parts else "evidence changed"
+    return mask_text(note, known)
 
 
 NEEDED = (
@@ -107,7 +117,10 @@ def read_clue_file(path: Path) -> pa.Table:
     elif path.suffix == ".csv":
         import pyarrow.csv as pacsv
 
+        from lexradar.models.csvfile import unguarded_table  # cells written formula-safe
+
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+        table = unguarded_table(table)
     else:
         from lexradar.clues.errors import CasebookError
 
@@ -158,15 +171,15 @@ def _record_runs(
     table: pa.Table,
     runs: Sequence[Any],
     now: dt.datetime,
-    events: list[Event],
+    events: list[Auditable],
     actor: User,
 ) -> None:
     given = {r.run_id: r for r in runs}
     counts: dict[tuple[str, str, int, dt.date], int] = {}
     keys = ("run_id", "model_id", "model_version", "as_of")
     for row in table.select(list(keys)).to_pylist():
-        key = tuple(row[k] for k in keys)
-        counts[key] = counts.get(key, 0) + 1  # type: ignore[index]
+        key = (row["run_id"], row["model_id"], row["model_version"], row["as_of"])
+        counts[key] = counts.get(key, 0) + 1
     for record in runs:  # runs that found nothing are worth recording too
         counts.setdefault((record.run_id, record.model_id, record.model_version, record.as_of), 0)
     rows = []
@@ -194,14 +207,7 @@ def _record_runs(
         .returning(model_runs.c.run_id, model_runs.c.model_id, model_runs.c.clues)
     ).all()
     for r in fresh:
-        events.append(
-            Event(
-                actor.username,
-                "run.load",
-                f"run:{r.run_id}",
-                {"model": r.model_id, "clues": r.clues},
-            )
-        )
+        events.append(RunLoaded(actor.username, r.run_id, r.model_id, r.clues))
 
 
 def _load_batch(
@@ -212,6 +218,7 @@ def _load_batch(
     now: dt.datetime,
     actor: User,
     report: LoadReport,
+    key: bytes | None = None,
 ) -> None:
     if conn.dialect.name == "postgresql":  # loaders take turns per batch, as on SQLite
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOAD_LOCK)))
@@ -220,7 +227,7 @@ def _load_batch(
         r.fingerprint: r
         for r in conn.execute(sa.select(*_COLS).where(clues.c.fingerprint.in_(list(by_fp))))
     }
-    inserts, refreshes = [], []
+    inserts, refreshes, reindex = [], [], []
     for fp, row in by_fp.items():
         digest = evidence_hash(
             row["person_ids"] or "", row["record_refs"] or "", row["evidence"] or "{}"
@@ -232,6 +239,7 @@ def _load_batch(
             refreshes.append({"cid": old.id, "run": row["run_id"], "now": now})
         else:
             _apply_change(conn, old, row, digest, now, actor, report)
+            reindex.append(fp)
     if inserts:
         stmt = upsert(conn, clues)
         executemany(
@@ -261,6 +269,8 @@ def _load_batch(
             ),
             refreshes,
         )
+    if key is not None:  # the search index: terms of new clues and of changed evidence
+        terms.index_fingerprints(conn, key, [*(r["fingerprint"] for r in inserts), *reindex])
     report.read += len(batch)
     report.new += len(inserts)
     report.refreshed += len(refreshes)
@@ -367,6 +377,7 @@ def load_clues(
     now = now or utcnow()
     domains = model_domains() if domains is None else domains
     report = LoadReport()
+    key = terms.casebook_key(casebook)
     with casebook.write() as (conn, events):
         _record_runs(conn, table, list(runs), now, events, actor)
         route = Router(conn)
@@ -374,19 +385,16 @@ def load_clues(
         batch = table.slice(start, batch_size).select(list(NEEDED)).to_pylist()
         with casebook.write() as (conn, events):
             before = (report.new, report.refreshed, report.changed, len(report.reopened))
-            _load_batch(conn, batch, route, domains, now, actor, report)
+            _load_batch(conn, batch, route, domains, now, actor, report, key)
             events.append(
-                Event(
+                CluesLoaded(
                     actor.username,
-                    "clues.load",
-                    f"batch:{start}",
-                    {
-                        "read": len(batch),
-                        "new": report.new - before[0],
-                        "refreshed": report.refreshed - before[1],
-                        "changed": report.changed - before[2],
-                        "reopened": report.reopened[before[3] :],
-                    },
+                    start,
+                    read=len(batch),
+                    new=report.new - before[0],
+                    refreshed=report.refreshed - before[1],
+                    changed=report.changed - before[2],
+                    reopened=tuple(report.reopened[before[3] :]),
                 )
             )
         report.batches += 1

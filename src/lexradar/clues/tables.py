@@ -38,6 +38,22 @@ users = sa.Table(
     ),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # migration 0006: user management (lexradar.clues.users)
+    sa.Column(
+        "must_change_password",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="a temporary password: changed at the next login before anything else",
+    ),
+    sa.Column("password_changed_at", sa.DateTime, nullable=True),
+    sa.Column(
+        "version",
+        sa.Integer,
+        nullable=False,
+        server_default="0",
+        comment="optimistic lock: every change of the user bumps it",
+    ),
     sa.CheckConstraint(f"role IN {ROLES!r}", name="ck_users_role"),
 )
 
@@ -168,4 +184,51 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, comment="canonical JSON, as hashed"),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # migration 0004: how the entry is signed (audit.py)
+    sa.Column(
+        "alg",
+        sa.String(16),
+        nullable=False,
+        server_default="sha256",
+        comment="hmac-sha256 (keyed); sha256 for entries from before 0004",
+    ),
+    sa.Column("key_id", sa.String(16), nullable=True, comment="id of the key that signed it"),
+    sa.Column("anchor", sa.Integer, nullable=True, comment="newest checkpoint when appended"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    # migration 0005: server-side sessions of the workbench (lexradar.clues.sessions)
+    sa.Column("id_hash", sa.String(64), primary_key=True, comment="keyed hash of the cookie's id"),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("data", sa.Text, nullable=False, server_default="{}", comment="CSRF token, language"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen", sa.DateTime, nullable=False, index=True),
+    sa.Column("expires_at", sa.DateTime, nullable=False, comment="absolute end of the session"),
+    comment="workbench sessions: the cookie carries only a random id; logout deletes the row",
+)
+
+clue_terms = sa.Table(
+    "clue_terms",
+    metadata,
+    # migration 0007: the clue search index (lexradar.clues.terms)
+    sa.Column("term", sa.String(32), primary_key=True, comment="keyed hash of kind:normal form"),
+    sa.Column("clue_id", sa.Integer, sa.ForeignKey("clues.id"), primary_key=True),
+    comment="what each clue cites (IDs, names, case and certificate numbers), as keyed hashes",
+)
+sa.Index("ix_clue_terms_clue_id", clue_terms.c.clue_id)
+
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    # migration 0007: a user's named queue filters (lexradar.clues.saved)
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column(
+        "filters", sa.Text, nullable=False, comment="JSON of the queue's filters (no search term)"
+    ),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),
 )

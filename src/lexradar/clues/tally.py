@@ -11,6 +11,7 @@ change, and two transactions never wait on each other's counts in opposite order
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ _PENDING = "lexradar_tallies"
 
 def key_of(clue: Any) -> Key:
     """The tally key of a clue row (or of a new clue's values)."""
-    get = clue.get if isinstance(clue, dict) else clue._mapping.get
+    get: Callable[[str], Any] = clue.get if isinstance(clue, dict) else clue._mapping.get
     return (get("first_month"), get("model_id"), get("domain"), get("procuratorate_code"))
 
 

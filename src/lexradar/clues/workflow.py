@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from lexradar.clues import tally
 from lexradar.clues.access import User, get_user, require, scope
-from lexradar.clues.db import Casebook, Event, utcnow
+from lexradar.clues.db import Casebook, utcnow
 from lexradar.clues.errors import (
     CasebookError,
     ConflictError,
@@ -25,6 +25,7 @@ from lexradar.clues.errors import (
     PermissionDenied,
     TransitionError,
 )
+from lexradar.clues.events import Auditable, ClueMoved, ClueNoted
 from lexradar.clues.tables import clue_events, clues
 from lexradar.errors import Location
 
@@ -59,7 +60,7 @@ def scoped_clue(conn: Connection, actor: User, clue_id: int, *, for_update: bool
 
 def _move(
     conn: Connection,
-    events: list[Event],
+    events: list[Auditable],
     actor: User,
     clue: Any,
     version: int | None,
@@ -100,13 +101,19 @@ def _move(
             note=note,
         )
     )
-    detail = {"from": clue.status, "to": to, "version": expected + 1}
-    if reason:
-        detail["reason"] = reason
-    if note:
-        detail["note"] = note
-    detail.update({k: v for k, v in (extra or {}).items() if v is not None})
-    events.append(Event(actor.username, f"clue.{to}", f"clue:{clue.id}", detail))
+    events.append(
+        ClueMoved(
+            actor.username,
+            clue.id,
+            clue.status,
+            to,
+            expected + 1,
+            reason=reason,
+            note=note,
+            dismiss_reason=(extra or {}).get("dismiss_reason"),
+            assignee_id=(extra or {}).get("assignee_id"),
+        )
+    )
     return expected + 1
 
 
@@ -220,4 +227,4 @@ def add_note(casebook: Casebook, actor: User, clue_id: int, note: str) -> None:
                 note=note,
             )
         )
-        events.append(Event(actor.username, "clue.note", f"clue:{clue.id}", {"note": note}))
+        events.append(ClueNoted(actor.username, clue.id, note))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexradar.engine.base import Engine, Step, pipeline
+from lexradar.engine.base import Engine, Step, literal, pipeline
 from lexradar.errors import SettingsError
 
 ENGINES = ("duckdb", "spark")
@@ -14,12 +14,14 @@ def open_engine(lake: Path | str, kind: str = "duckdb", **options: object) -> En
     """An engine of ``kind`` with every canonical dataset of ``lake`` visible as a table.
 
     Options a backend does not know are ignored, so a caller can pass every backend's settings.
+    ``sandbox=True`` opens the engine model SQL runs on: DuckDB reads files under the lake only,
+    with external access off and its configuration locked.
     Spark's ``master`` and ``conf`` default to the ``spark_master`` and ``spark_conf`` settings.
     """
     if kind == "duckdb":
         from lexradar.engine.duckdb import DuckDBEngine
 
-        known = {k: v for k, v in options.items() if k in ("memory_limit", "threads")}
+        known = {k: v for k, v in options.items() if k in ("memory_limit", "threads", "sandbox")}
         return DuckDBEngine(lake, **known)  # type: ignore[arg-type]
     if kind == "spark":
         from lexradar.engine.spark import SparkEngine
@@ -30,8 +32,9 @@ def open_engine(lake: Path | str, kind: str = "duckdb", **options: object) -> En
             s = load_settings()
             options.setdefault("master", s.spark_master)
             options.setdefault("conf", s.spark_conf)
+        options.pop("sandbox", None)  # Spark: model SQL is checked before it runs (models.compile)
         return SparkEngine(lake, **options)  # type: ignore[arg-type]
     raise SettingsError(f"engine '{kind}' is not available; known: {', '.join(ENGINES)}")
 
 
-__all__ = ["ENGINES", "Engine", "Step", "open_engine", "pipeline"]
+__all__ = ["ENGINES", "Engine", "Step", "literal", "open_engine", "pipeline"]

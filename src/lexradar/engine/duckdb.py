@@ -1,10 +1,12 @@
-"""The DuckDB backend: every dataset is a view over its Parquet files, and the resolution views
-(``person_keys``, ``persons_resolved``, ``registration_pairs``; :mod:`lexradar.linkage.views`)
+"""The DuckDB backend: every dataset is a view over its Parquet files, and the derived views
+(``person_keys``, ``persons_resolved``, ``registration_pairs``; :mod:`lexradar.datasets.derived`)
 sit beside them, resolved or with their fallback."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -13,36 +15,146 @@ from lexradar.datasets.contract_model import CONTRACT
 from lexradar.engine.base import Engine
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class ReadOnlyEngineError(PermissionError):
+    """A sandboxed engine was asked to run something other than a query or its own views."""
+
+
+#: What a sandboxed engine runs, by DuckDB's own parse of the text: queries (``run``, ``rows``),
+#: and the views, tables and drops the engine's verbs build around them. ``COPY``, ``EXPORT``,
+#: ``ATTACH``, ``INSTALL``/``LOAD``, ``SET``, ``PRAGMA``, ``CALL`` never run there.
+_VERB_PREFIXES = (
+    "CREATE OR REPLACE VIEW ",
+    "CREATE OR REPLACE TABLE ",
+    "DROP VIEW ",
+    "DROP TABLE ",
+)
+
+
 class DuckDBEngine(Engine):
     dialect = "duckdb"
     name = "duckdb"
 
     def __init__(
-        self, lake: Path | str, memory_limit: str | None = None, threads: int | None = None
+        self,
+        lake: Path | str,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        sandbox: bool = False,
     ) -> None:
         super().__init__(lake)
-        self.con = duckdb.connect()
+        self.sandbox = False  # set once the views are made (below)
+        self.memory_limit = memory_limit
+        self._con = duckdb.connect()
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self._con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+            self._con.execute(f"SET threads = {int(threads)}")
         for name, ds in CONTRACT.items():
             if self.lake.has(name):
-                path = self.lake.glob(name).replace("'", "''")
-                self.con.execute(
+                self._con.execute(
                     f"CREATE VIEW {name} AS SELECT * "
-                    f"FROM read_parquet('{path}', union_by_name = true)"
+                    f"FROM read_parquet({_literal(self.lake.glob(name))}, union_by_name = true)"
                 )
             else:  # an absent dataset reads as empty, with the contract's columns
-                self.con.register(f"_{name}_empty", ds.schema().empty_table())
-                self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
-        from lexradar.linkage.views import create_views
+                self._con.register(f"_{name}_empty", ds.arrow_schema().empty_table())
+                self._con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
+        self.open_views()
+        self.sandbox = sandbox
+        if sandbox:
+            self._lock()
 
-        #: whether the lake has been resolved (else the views hold the fallback keys)
-        self.resolved = create_views(self.con, self.lake.path)
+    def _lock(self) -> None:
+        """Model SQL runs here: files only under the lake, no other external access, and the
+        configuration locked so that no statement can undo either (in this order: the allowed
+        directories cannot be set once external access is off)."""
+        folder = str(self.lake.path.resolve())
+        self._con.execute(f"SET allowed_directories = [{_literal(folder + '/')}]")
+        self._con.execute("SET autoinstall_known_extensions = false")
+        self._con.execute("SET autoload_known_extensions = false")
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+
+    def _read_only(self, sql: str, verb: bool) -> None:
+        """On a sandboxed engine, refuse what could write: the allowed directory (the lake) is
+        open to DuckDB for reading *and* writing, so ``COPY … TO '<lake>/…'`` would still run
+        there. DuckDB's own parser decides (no parser differential with the model check):
+        exactly one statement, a query — or, from the engine's verbs, a view, table or drop."""
+        if not self.sandbox:
+            return
+        statements = self._con.extract_statements(sql)
+        kinds = [str(s.type).rsplit(".", 1)[-1] for s in statements]
+        query = kinds == ["SELECT"]
+        own = (
+            verb
+            and len(kinds) == 1
+            and kinds[0] in ("CREATE", "DROP")
+            and sql.lstrip().upper().startswith(_VERB_PREFIXES)
+        )
+        if not (query or own):
+            raise ReadOnlyEngineError(
+                "the model engine is read-only: it runs one query, not "
+                + (" + ".join(kinds) or "an empty statement")
+            )
 
     def _execute(self, sql: str) -> pa.Table:
-        return self.con.sql(sql).to_arrow_table()
+        self._read_only(sql, verb=False)
+        return self._con.sql(sql).to_arrow_table()
+
+    def _statement(self, name: str, sql: str) -> None:
+        def run(text: str) -> Any:
+            self._read_only(text, verb=True)
+            return self._con.execute(text)
+
+        self._timed(name, sql, run)
+
+    def create_view(self, name: str, sql: str) -> None:
+        self._statement(f"view {name}", f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        self._created.append(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        self._statement(f"table {name}", f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        self._created.append(name)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self._con.register(name, table)
+        self._created.append(name)
+
+    def view_of_parquet(self, name: str, path: str) -> list[str] | None:
+        if not Path(path).exists():
+            return None
+        self.create_view(name, f"SELECT * FROM read_parquet({_literal(path)})")
+        return self.columns(name)
+
+    def drop(self, name: str) -> None:
+        kind = self._con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()
+        if not kind:
+            with contextlib.suppress(duckdb.Error):  # an Arrow table of this process
+                self._con.unregister(name)
+            return
+        what = "VIEW" if kind[0][0] == "VIEW" else "TABLE"
+        self._statement(f"drop {name}", f"DROP {what} IF EXISTS {name}")
+
+    def write_parquet(self, sql: str, path: str) -> None:
+        self._statement(
+            f"write {Path(path).name}",
+            f"COPY ({sql}) TO {_literal(path)} (FORMAT parquet)",
+        )
+
+    def splink_api(self, work: str | None = None) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self._con)
+
+    def cleanup(self) -> None:
+        created, self._created = self._created, []
+        for name in reversed(dict.fromkeys(created)):
+            self.drop(name)
 
     def close(self) -> None:
-        self.con.close()
+        self._con.close()

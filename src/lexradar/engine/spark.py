@@ -22,7 +22,9 @@ import atexit
 import logging
 import os
 import re
+import shutil
 import threading
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lexradar.datasets.contract_model import CONTRACT
+from lexradar.datasets.derived import LINKAGE_DIR
 from lexradar.engine.base import Engine
 from lexradar.errors import LakeError, Location
 
@@ -59,6 +62,10 @@ LOCAL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "4",
     "spark.default.parallelism": "4",
 }
+
+WORK_DIR = "_spark_work"
+"""Under ``lake/_linkage``: the tables the verbs materialize and Splink's checkpoints, one
+folder per engine, removed by ``cleanup``."""
 
 _URI = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*):/+(?P<rest>.*)$")
 _lock = threading.Lock()
@@ -143,7 +150,7 @@ def _submitted() -> bool:
 
 def _stopped(session: Any) -> bool:
     try:
-        return session.sparkContext._jsc is None  # type: ignore[no-any-return]
+        return session.sparkContext._jsc is None
     except Exception:  # a context whose JVM is gone
         return True
 
@@ -201,15 +208,19 @@ class SparkEngine(Engine):
         self.uri = _lake_uri(lake)
         if self.uri is None:
             super().__init__(lake)
+        else:
+            self._setup()
+            self.remote = True
         # else a lake on a cluster's file system: Spark lists and checks it, not pathlib
         self.master = master
-        self.spark: SparkSession = spark_session(master, conf).newSession()
+        self._spark: SparkSession = spark_session(master, conf).newSession()
+        #: the lake's datasets as views, kept until the engine closes
         self.views: list[str] = []
         found = 0
         for name, ds in CONTRACT.items():
             df = self._read(name)
             if df is None:  # an absent dataset reads as empty, with the contract's columns
-                df = self._empty(ds.schema())
+                df = self._empty(ds.arrow_schema())
             else:
                 found += 1
             df.createOrReplaceTempView(name)
@@ -220,55 +231,18 @@ class SparkEngine(Engine):
                 f"no dataset found; expected sub-folders named {', '.join(CONTRACT)}",
                 Location(file=self.uri),
             )
-        #: whether the lake has been resolved (else the resolution views hold the fallback keys)
-        self.resolved = self._resolution_views()
-
-    def _resolution_views(self) -> bool:
-        """``person_keys``, ``persons_resolved`` and ``registration_pairs`` as on DuckDB: the
-        SQL of :mod:`lexradar.linkage.views`, carried into Spark's dialect by SQLGlot, over the
-        lake's key files read by Spark. Returns whether the lake is resolved."""
-        from lexradar.linkage import views
-        from lexradar.linkage.resolve import KEYS_FILE, LINKAGE_DIR, REGISTRATION_PAIRS_FILE
-        from lexradar.linkage.spark import to_spark
-
-        folder = f"{self.uri.rstrip('/')}/{LINKAGE_DIR}" if self.uri else None
-        if folder is None:
-            folder = str(self.lake.path / LINKAGE_DIR)
-        keys = self._read_file(f"{folder}/{KEYS_FILE}")
-        relation = None
-        if keys is not None:
-            keys.selectExpr(*views.KEY_COLUMNS.split(", ")).createOrReplaceTempView(
-                "_lr_person_keys_file"
-            )
-            self.views.append("_lr_person_keys_file")
-            relation = "_lr_person_keys_file"
-        pairs_sql = views.EMPTY_REGISTRATION_PAIRS_SQL
-        pairs = self._read_file(f"{folder}/{REGISTRATION_PAIRS_FILE}")
-        if pairs is not None:
-            pairs.createOrReplaceTempView("_lr_registration_pairs_file")
-            self.views.append("_lr_registration_pairs_file")
-            cols = ", ".join(
-                c if c in pairs.columns else f"CAST(NULL AS {t}) AS {c}"
-                for c, t in views.REGISTRATION_PAIR_COLUMNS
-            )
-            pairs_sql = f"SELECT {cols} FROM _lr_registration_pairs_file"
-        for name, sql in (
-            ("person_keys", views.person_keys_sql(keys=relation)),
-            ("persons_resolved", views.PERSONS_RESOLVED_SQL),
-            ("registration_pairs", pairs_sql),
-        ):
-            self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {to_spark(sql)}")
-            self.views.append(name)
-        return relation is not None
+        self._work = f"{self.path(LINKAGE_DIR, WORK_DIR)}/{uuid.uuid4().hex[:12]}"
+        self._work_used = False
+        self.open_views()
 
     def _read_file(self, path: str) -> DataFrame | None:
         """A Parquet file (or folder of parts) of the lake, or None when it is absent."""
         if self.uri is None:
-            return self.spark.read.parquet(path) if Path(path).exists() else None
+            return self._spark.read.parquet(path) if Path(path).exists() else None
         from pyspark.errors import AnalysisException
 
         try:
-            return self.spark.read.parquet(path)
+            return self._spark.read.parquet(path)
         except AnalysisException as exc:
             if "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc):
                 return None
@@ -283,14 +257,14 @@ class SparkEngine(Engine):
             # the files' own columns, unified by name as DuckDB's union_by_name does: read from
             # the footers here, so Spark starts no job to infer (or merge) the schema
             schema = pa.unify_schemas([pq.read_schema(p) for p in parts])
-            return self.spark.read.schema(self._spark_schema(schema)).parquet(
+            return self._spark.read.schema(self._spark_schema(schema)).parquet(
                 *(str(p) for p in parts)
             )
         from pyspark.errors import AnalysisException
 
         try:
             folder = f"{self.uri.rstrip('/')}/{name}"
-            return self.spark.read.option("mergeSchema", "true").parquet(f"{folder}/*.parquet")
+            return self._spark.read.option("mergeSchema", "true").parquet(f"{folder}/*.parquet")
         except AnalysisException as exc:
             if "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc):
                 return None
@@ -304,15 +278,149 @@ class SparkEngine(Engine):
         return from_arrow_schema(schema.remove_metadata(), prefer_timestamp_ntz=True)
 
     def _empty(self, schema: pa.Schema) -> DataFrame:
-        return self.spark.createDataFrame([], self._spark_schema(schema))
+        return self._spark.createDataFrame([], self._spark_schema(schema))
 
     def _execute(self, sql: str) -> pa.Table:
-        return to_duckdb_types(self.spark.sql(sql).toArrow())
+        return to_duckdb_types(self._spark.sql(sql).toArrow())
+
+    def translate(self, sql: str) -> str:
+        from lexradar.engine.sparksql import to_spark
+
+        return to_spark(sql)
+
+    def path(self, *parts: str) -> str:
+        if self.uri is None:
+            return super().path(*parts)
+        return "/".join([self.uri.rstrip("/"), *parts])
+
+    def _df(self, name: str, sql: str) -> DataFrame:
+        return self._timed(name, self.translate(sql), self._spark.sql)
+
+    def create_view(self, name: str, sql: str) -> None:
+        self._df(f"view {name}", sql).createOrReplaceTempView(name)
+        self._created.append(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Written as Parquet under the work folder and read back, so Spark never recomputes a
+        long lineage and the driver never holds it."""
+        df = self._df(f"table {name}", sql)
+        path = f"{self._work}/{name}-{uuid.uuid4().hex[:8]}"
+        self._work_used = True
+        self._timed(f"table {name}", sql, lambda _s: df.write.mode("overwrite").parquet(path))
+        self._spark.read.parquet(path).createOrReplaceTempView(name)
+        self._created.append(name)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """An Arrow table of the driver (distinct names, judgements) as a view; Spark ships it
+        with the plan, so no job runs here."""
+        schema = self._spark_schema(table.schema)
+        if table.num_rows:
+            df = self._spark.createDataFrame(table, schema)
+        else:
+            df = self._spark.createDataFrame([], schema)
+        df.createOrReplaceTempView(name)
+        self._created.append(name)
+
+    def view_of_parquet(self, name: str, path: str) -> list[str] | None:
+        df = self._read_file(path)
+        if df is None:
+            return None
+        df.createOrReplaceTempView(name)
+        self._created.append(name)
+        return list(df.columns)
+
+    def drop(self, name: str) -> None:
+        self._spark.catalog.dropTempView(name)
+
+    def write_parquet(self, sql: str, path: str) -> None:
+        """Where DuckDB would write: a local ``….parquet`` becomes one file (written by Spark
+        into a folder beside it, then moved), so DuckDB, pyarrow and the other engine read it
+        as before; on a cluster's file system the path is a folder of parts."""
+        df = self._df(f"write {path.rsplit('/', 1)[-1]}", sql)
+        if _lake_uri(path) is not None:
+            df.write.mode("overwrite").parquet(path)
+            return
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+        df.coalesce(1).write.mode("overwrite").parquet(str(tmp))
+        parts = sorted(tmp.glob("part-*.parquet"))
+        if len(parts) != 1:  # no rows: Spark still writes one part with the schema
+            raise LakeError(
+                f"expected one Parquet part, found {len(parts)}", Location(file=str(tmp))
+            )
+        if target.is_dir():
+            shutil.rmtree(target)
+        parts[0].replace(target)
+        shutil.rmtree(tmp)
+
+    def _fs(self, path: str) -> Any:
+        jvm = self._spark.sparkContext._jvm  # pyspark types it Optional: None before a context
+        hpath = jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[union-attr]
+        return hpath, hpath.getFileSystem(self._spark.sparkContext._jsc.hadoopConfiguration())
+
+    def exists(self, path: str) -> bool:
+        if _lake_uri(path) is None:
+            return super().exists(path)
+        hpath, fs = self._fs(path)
+        return bool(fs.exists(hpath))
+
+    def read_text(self, path: str) -> str | None:
+        if _lake_uri(path) is None:
+            return super().read_text(path)
+        if not self.exists(path):
+            return None
+        rows = self._spark.read.text(path, wholetext=True).collect()
+        return "\n".join(r.value for r in rows)
+
+    def write_text(self, path: str, text: str) -> None:
+        if _lake_uri(path) is None:
+            super().write_text(path, text)
+            return
+        hpath, fs = self._fs(path)
+        stream = fs.create(hpath, True)
+        stream.write(bytearray(text.encode("utf-8")))
+        stream.close()
+
+    def remove(self, path: str) -> None:
+        if _lake_uri(path) is None:
+            super().remove(path)
+            return
+        hpath, fs = self._fs(path)
+        if fs.exists(hpath):
+            fs.delete(hpath, True)
+
+    def makedirs(self, path: str) -> None:
+        if _lake_uri(path) is None:
+            super().makedirs(path)
+        # a cluster's file system makes folders as files are written into them
+
+    def splink_api(self, work: str | None = None) -> Any:
+        from splink import SparkAPI
+
+        self._spark.sparkContext.setCheckpointDir(work or f"{self._work}/checkpoints")
+        self._work_used = True
+        return SparkAPI(spark_session=self._spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]
+
+    def cleanup(self) -> None:
+        """Drop every temporary view but the lake's (Splink's own included), the cache and the
+        work folder."""
+        if _stopped(self._spark):
+            return
+        keep = {*self.views, *self._kept}
+        for view in self._spark.catalog.listTables():
+            if view.isTemporary and view.name not in keep:
+                self._spark.catalog.dropTempView(view.name)
+        self._spark.catalog.clearCache()
+        self._created = []
+        if self._work_used:
+            self.remove(self._work)
+            self._work_used = False
 
     def close(self) -> None:
         """Drop this engine's views; the shared session stays up for the next engine."""
-        spark, views, self.views = self.spark, self.views, []
+        spark, views, self.views = self._spark, self.views, []
         if _stopped(spark):
             return
-        for name in views:
+        self.cleanup()
+        for name in [*views, *self._kept]:
             spark.catalog.dropTempView(name)

@@ -34,8 +34,8 @@ from lexradar.datasets.contract_model import DatasetField
 from lexradar.errors import NormalizeError
 from lexradar.ingest import fastpath
 from lexradar.ingest.mapping import DEFAULT_MIN_DATE, Transform, default_max_date
+from lexradar.normalize import cert_no, money, name, region_code, resident_id
 from lexradar.normalize import date as date_norm
-from lexradar.normalize import money, name, region_code, resident_id
 
 _ARROW = {
     "string": pa.string(),
@@ -211,8 +211,24 @@ class FieldConverter:
                 value=raw,
             )
 
+    def _formats(self, text: str) -> dt.date | None:
+        """The date of ``text`` by the mapping's own ``formats``, tried before anything else:
+        ``%Y%m`` reads ``202301`` (text in a CSV, a number in a spreadsheet) as a month, which
+        the default rules would take for an Excel serial day number. A format without a day
+        gives the first of the month."""
+        for fmt in self.transform.formats or ():
+            try:
+                return dt.datetime.strptime(unicodedata.normalize("NFKC", text).strip(), fmt).date()
+            except ValueError:
+                continue
+        return None
+
     def _date(self, text: str, raw: str) -> Outcome:
         formats = self.transform.formats
+        day = self._formats(text) if formats else None
+        if day is not None:
+            self._in_range(day, raw)
+            return Outcome(day)
         self._no_serial(text, raw)
         day = date_norm.parse(text, formats)
         self._in_range(day, raw)
@@ -237,6 +253,9 @@ class FieldConverter:
             stamp = stamp.replace(tzinfo=None)
         self._in_range(stamp.date(), raw)
         return Outcome(stamp)
+
+    def _cert_no(self, text: str, raw: str) -> Outcome:
+        return Outcome(cert_no.clean(text))
 
     def _region_code(self, text: str, raw: str) -> Outcome:
         code = region_code.clean(text)
@@ -283,6 +302,8 @@ class FieldConverter:
             return fastpath.text(col)
         if kind in ("fen", "yuan"):
             return fastpath.amounts(col, kind)
+        if kind == "cert_no":
+            return cert_numbers(col)
         return None
 
     def _distinct(self, uniq: pa.Array) -> tuple[pa.Array, np.ndarray, dict[int, str]]:
@@ -293,16 +314,17 @@ class FieldConverter:
         fast = self._fast(uniq)
         rest = np.ones(n, dtype=bool) if fast is None else ~fast[1]
         kinds: dict[int, str] = {}
-        for repair, kind in _REPAIRS.get(self.transform.type, ()) if fast is not None else ():
-            if not rest.any():
-                break
-            todo = uniq if rest.all() else pc.if_else(pa.array(rest), uniq, None)
-            repaired, hit = repair(todo)
-            if hit.any():
-                fast = (pc.if_else(pa.array(hit), repaired, fast[0]), fast[1] | hit)
-                rest &= ~hit
-                for i in np.flatnonzero(hit).tolist():
-                    kinds[i] = kind
+        if fast is not None:  # repairs improve on the fast path only
+            for repair, kind in _REPAIRS.get(self.transform.type, ()):
+                if not rest.any():
+                    break
+                todo = uniq if rest.all() else pc.if_else(pa.array(rest), uniq, None)
+                repaired, hit = repair(todo)
+                if hit.any():
+                    fast = (pc.if_else(pa.array(hit), repaired, fast[0]), fast[1] | hit)
+                    rest &= ~hit
+                    for i in np.flatnonzero(hit).tolist():
+                        kinds[i] = kind
         picked = np.flatnonzero(rest)
         raws: list[str | None] = uniq.take(pa.array(picked, pa.int64())).to_pylist()
         outcomes = [self.one(r) for r in raws]
@@ -332,6 +354,8 @@ class FieldConverter:
         the rest, and the results are spread back over the rows."""
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
+        if self.transform.type == "resident_id" and not pa.types.is_dictionary(col.type):
+            col = _untabbed(col)
         if self.distinct_rows and not col.null_count and not pa.types.is_dictionary(col.type):
             # Nearly every value differs (IDs, addresses): encoding would cost more than it
             # saves; each row is its own distinct value (and the cache still serves repeats).
@@ -364,6 +388,40 @@ class FieldConverter:
         return pa.repeat(pa.scalar(out.value, type=self.type), n)
 
 
+_CERT_SEPARATORS = cert_no._SEPARATORS.pattern
+_CERT_LAYOUT = (
+    "^(?P<letters>[A-Z]{1,3})(?P<region>[0-9]{6})(?P<year>(?:19|20)[0-9]{2})(?P<seq>[0-9]{1,6})$"
+)
+
+
+def cert_numbers(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Certificate numbers in their normal form (:func:`lexradar.normalize.cert_no.clean`),
+    in Arrow; values left empty are left to the normalizer (which refuses them)."""
+    text = pc.utf8_upper(
+        pc.replace_substring_regex(pc.utf8_normalize(col, "NFKC"), _CERT_SEPARATORS, "")
+    )
+    parts = pc.extract_regex(text, _CERT_LAYOUT)
+    padded = pc.binary_join_element_wise(
+        pc.struct_field(parts, "letters"),
+        pc.struct_field(parts, "region"),
+        pc.struct_field(parts, "year"),
+        pc.utf8_lpad(pc.struct_field(parts, "seq"), cert_no.SEQUENCE_DIGITS, "0"),
+        "",
+    )
+    laid_out = pc.fill_null(pc.is_valid(parts), False)
+    values = pc.if_else(laid_out, padded, text)
+    ok = pc.fill_null(pc.greater(pc.utf8_length(values), 0), False)
+    return values, ok.to_numpy(zero_copy_only=False)
+
+
+def _untabbed(col: pa.Array) -> pa.Array:
+    """IDs without the TABs an export put before (or after) them to keep Excel from turning
+    them into numbers: an artefact of the file, not a defect of the ID, so neither a warning
+    nor the slow path (a pension file with a TAB on every ID is read as fast as without)."""
+    tabbed = pc.any(pc.match_substring(col, "\t")).as_py()
+    return pc.utf8_trim(col, "\t") if tabbed else col
+
+
 def _warned(kinds: dict[int, str], n: int) -> np.ndarray:
     """A mask of the ``n`` distinct values with a warning."""
     warned = np.zeros(n, dtype=bool)
@@ -385,4 +443,5 @@ def _reason(kind: str, reason: str) -> str:
         "fen": "bad_amount",
         "int": "bad_number",
         "bool": "bad_bool",
+        "cert_no": "bad_cert_no",
     }.get(kind, reason)

@@ -57,7 +57,15 @@ def detect_encoding(sample: bytes, path: Path) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in sample:
-        raise IngestError("this is a binary file, not text (it holds NUL bytes)", _where(path))
+        if sample.count(b"\x00") > 8:  # not a stray NUL or two: UTF-16 without a BOM, not text
+            raise IngestError(
+                "this is a binary file, not text (it holds NUL bytes)",
+                _where(path, line=sample[: sample.index(b"\x00")].count(b"\n") + 1),
+            )
+        line = sample[: sample.index(b"\x00")].count(b"\n") + 1
+        raise nul_error(
+            path, "utf-8" if _is_utf8(sample.replace(b"\x00", b"")) else "gb18030", line
+        )
     if _is_utf8(sample):
         return "utf-8"
     if _looks_chinese(sample):
@@ -143,10 +151,8 @@ class Utf8Stream(io.RawIOBase):
                     raw = raw[len(codecs.BOM_UTF8) :]
                 self._first = False
                 if b"\x00" in raw:
-                    raise IngestError(
-                        "NUL character in the text: binary junk in a text file",
-                        _where(self.path, line=self._line + raw[: raw.index(b"\x00")].count(b"\n")),
-                    )
+                    line = self._line + raw[: raw.index(b"\x00")].count(b"\n")
+                    raise nul_error(self.path, self.encoding, line)
                 self._line += raw.count(b"\n")
                 self._buf, self._pos = memoryview(raw), 0
                 continue
@@ -160,12 +166,10 @@ class Utf8Stream(io.RawIOBase):
                     "or a damaged file)",
                     _where(self.path, line=line),
                 ) from None
+            if "\x00" in text:  # the line is counted in the text (UTF-16 has 0x0A in characters)
+                line = self._line + text[: text.index("\x00")].count("\n")
+                raise nul_error(self.path, self.encoding, line)
             self._line += raw.count(b"\n")
-            if "\x00" in text:
-                raise IngestError(
-                    "NUL character in the text: binary junk in a text file",
-                    _where(self.path, line=self._line),
-                )
             self._buf, self._pos = memoryview(text.encode("utf-8")), 0
 
     def readinto(self, b: Any) -> int:
@@ -187,6 +191,31 @@ class Utf8Stream(io.RawIOBase):
         buf = bytearray(size)
         n = self.readinto(buf)
         return bytes(buf[:n])
+
+
+def nul_error(path: Path, encoding: str, line: int) -> IngestError:
+    """The error for a NUL character on (physical, 1-based) ``line``: it names the file, the
+    line and the field the NUL is in — the header's column, counted from the line's start with
+    the delimiter the header uses (tab, comma, |, ;). Called once, when reading stops."""
+    import csv
+
+    header = target = None
+    with open(path, encoding=encoding, errors="replace", newline="\n") as f:
+        for n, text in enumerate(f, start=1):
+            if n == 1:
+                header = text.lstrip("\ufeff").rstrip("\r\n")
+            if n == line:
+                target = text
+                break
+    field = None
+    if header is not None and target is not None and "\x00" in target and line > 1:
+        delimiter = max("\t,|;", key=header.count)
+        names = next(csv.reader([header], delimiter=delimiter), [])
+        before = next(csv.reader([target[: target.index("\x00")]], delimiter=delimiter), [""])
+        k = max(len(before) - 1, 0)
+        field = names[k] if k < len(names) else f"column {k + 1}"
+    where = Location(file=str(path), line=line, field=field)
+    return IngestError("NUL character in the text: binary junk in a text file", where)
 
 
 def bad_utf8(path: Path, encoding: str) -> IngestError:

@@ -17,8 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+from lexradar.normalize.resident_id import check_chars_array
 
 
 def _mask(arr: pa.Array) -> np.ndarray:
@@ -55,7 +54,7 @@ def resident_ids(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
         ((last >= 48) & (last <= 57)) | (last == 88)
     )
     digits = body.astype(np.int64) - 48
-    good &= _CHECK[(digits @ _WEIGHTS) % 11] == last
+    good &= check_chars_array(digits) == last
     good &= _born_ok(raw[:, 6:14])
     ok[np.flatnonzero(sized)[good]] = True
     return col, ok
@@ -65,7 +64,7 @@ def _born_ok(born: np.ndarray) -> np.ndarray:
     """Rows of eight ASCII digits (``YYYYMMDD``, the birth date inside an ID) that are a real
     date from 1900-01-01 to today: the rule ``resident_id.parse`` applies."""
     v = born.astype(np.int32) - 48
-    digits = ((v >= 0) & (v <= 9)).all(axis=1)
+    digits = np.asarray(((v >= 0) & (v <= 9)).all(axis=1))  # an array for numpy's types
     v = np.where(digits[:, None], v, 0)
     y = v[:, 0] * 1000 + v[:, 1] * 100 + v[:, 2] * 10 + v[:, 3]
     days, real = _exact_days(y, v[:, 4] * 10 + v[:, 5], v[:, 6] * 10 + v[:, 7], digits)
@@ -192,7 +191,7 @@ def _at(rows: np.ndarray, start: int, token: bytes) -> np.ndarray:
     """Whether each value holds ``token`` at byte ``start`` (rows as :func:`_padded` gives)."""
     if start + len(token) > rows.shape[0]:
         return np.zeros(rows.shape[1], dtype=bool)
-    out = rows[start] == token[0]
+    out: np.ndarray = rows[start] == token[0]
     for i, byte in enumerate(token[1:], start=1):
         out &= rows[start + i] == byte
     return out
@@ -296,7 +295,7 @@ def resident_ids_15(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     first17 = np.concatenate(
         [raw[:, :6], np.full((len(raw), 2), (49, 57), dtype=np.uint8), raw[:, 6:]], axis=1
     )
-    check = _CHECK[((first17.astype(np.int64) - 48) @ _WEIGHTS) % 11]
+    check = check_chars_array(first17.astype(np.int64) - 48)
     text = _strings_of(np.concatenate([first17, check[:, None]], axis=1))
     good = _born_ok(first17[:, 6:14])
     hits = picked[good]

@@ -28,38 +28,13 @@ import pyarrow.parquet as pq
 
 from lexradar.errors import IngestError, Location, NormalizeError
 from lexradar.ingest import batches as b
+from lexradar.ingest import pool
 from lexradar.ingest.convert import Converted, FieldConverter
-from lexradar.ingest.mapping import Mapping
+from lexradar.ingest.mapping import CONDITION_SEP, Derive, Mapping
 from lexradar.ingest.mapping import load as load_mapping
 from lexradar.ingest.quality import write_batch_report
 from lexradar.ingest.readers import Chunk, Reader, open_reader, prefetched
-
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("batch_id", pa.string()),
-        ("dataset", pa.string()),
-        ("source_file", pa.string()),
-        ("source_row", pa.int64()),
-        ("field", pa.string()),
-        ("column", pa.string()),
-        ("raw_value", pa.string()),
-        ("reason", pa.string()),
-        ("detail", pa.string()),
-        ("raw_row", pa.string()),
-    ]
-)
-WARNINGS_SCHEMA = pa.schema(
-    [
-        ("batch_id", pa.string()),
-        ("dataset", pa.string()),
-        ("source_file", pa.string()),
-        ("source_row", pa.int64()),
-        ("field", pa.string()),
-        ("kind", pa.string()),
-        ("raw_value", pa.string()),
-        ("value", pa.string()),
-    ]
-)
+from lexradar.ingest.schemas import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
 
 Progress = Callable[[str, int], None]
 
@@ -79,6 +54,8 @@ class BatchResult:
     rejects: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     replaced: str | None = None
+    #: rows of the file that belong to another mapping (``rows: {present: ...}``)
+    skipped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -99,7 +76,7 @@ class _Batch:
         self.batch_id = batch_id
         ds = mapping.contract
         excel = mapping.file_format(file) in ("xlsx", "xls")
-        self.schema = ds.schema()
+        self.schema = ds.arrow_schema()
         # Dictionary pages only where they pay: coded fields, constants and the batch's own
         # columns. IDs, names and dates are nearly all distinct per row; trying dictionaries on
         # them cost a third of the lake's write time and made the files no smaller.
@@ -107,13 +84,16 @@ class _Batch:
             f.name for f in ds.fields if f.values or f.type == "bool" or f.name in mapping.constants
         ] + ["batch_id", "source_file"]
         pos = {h: i for i, h in enumerate(reader.header)}
+        self.pos = {h: f"c{i}" for h, i in pos.items()}
         self.source = {f: f"c{pos[c]}" for f, c in mapping.columns.items()}
         self.record_cols = [f"c{pos[c]}" for c in mapping.record_id or []]
         self.converters = {
-            f: FieldConverter(ds.field(f), mapping.transform(f), mapping.values.get(f), excel)
-            for f in [*mapping.columns, *mapping.constants]
+            f: FieldConverter(ds.field(f), mapping.transform(f), mapping.value_map(f), excel)
+            for f in [*mapping.source_fields(), *mapping.constants]
         }
+        self.parsed = _Parsed(mapping)
         self.read = 0
+        self.skipped = 0
         self.loaded = 0
         self.quarantine: list[dict[str, Any]] = []
         self.warning_rows: list[pa.Table] = []
@@ -138,11 +118,47 @@ class _Batch:
             pa.string(),
         )
 
+    def _selected(self, chunk: Chunk) -> Chunk:
+        """The rows of ``chunk`` that belong to this mapping (``rows: {present: [...]}``)."""
+        if self.mapping.rows is None:
+            return chunk
+        keep: pa.Array | None = None
+        for column in self.mapping.rows.present:
+            cells = chunk.table[self.pos[column]]
+            filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0),
+                                  False)  # fmt: skip
+            keep = filled if keep is None else pc.or_(keep, filled)
+        assert keep is not None
+        mask = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
+        if mask.all():
+            return chunk
+        self.skipped += int((~mask).sum())
+        return Chunk(chunk.table.filter(pa.array(mask)), chunk.rows[mask])
+
+    def inputs(self, chunk: Chunk) -> dict[str, pa.Array]:
+        """The text each source field is converted from: its column, the derived text, the
+        parser's output, or for a conditional value map ``<by value> | <value>``."""
+        table = chunk.table
+        out: dict[str, pa.Array] = {f: table[c].combine_chunks() for f, c in self.source.items()}
+        for f, d in self.mapping.derive.items():
+            out[f] = _derived(table[self.pos[d.source]].combine_chunks(), d)
+        if self.mapping.parse:
+            out.update(self.parsed.columns(table, self.pos, out, self.converters))
+        for f in list(out):
+            by = self.mapping.condition(f)
+            if by is not None:
+                cond = pc.fill_null(pc.utf8_trim_whitespace(table[self.pos[by]]), "")
+                value = pc.utf8_trim_whitespace(out[f])
+                joined = pc.binary_join_element_wise(cond, value, CONDITION_SEP)
+                out[f] = pc.if_else(pc.is_null(value), value, joined).combine_chunks()
+        return out
+
     def process(self, chunk: Chunk) -> pa.Table:
+        self.read += chunk.table.num_rows
+        chunk = self._selected(chunk)
         n = chunk.table.num_rows
-        self.read += n
         converted: dict[str, Converted] = {
-            f: self.converters[f].column(chunk.table[c]) for f, c in self.source.items()
+            f: self.converters[f].column(col) for f, col in self.inputs(chunk).items()
         }
         record_ids = self._record_ids(chunk)
         bad = np.zeros(n, dtype=bool)
@@ -196,7 +212,7 @@ class _Batch:
                 if outcome.error:
                     entry = {
                         "field": f,
-                        "column": self.mapping.columns[f],
+                        "column": self.mapping.source_column(f),
                         "raw_value": conv.raw_value(int(i)),
                         "reason": outcome.error,
                         "detail": outcome.detail,
@@ -268,6 +284,101 @@ class _Batch:
             )
 
 
+def mapping_batch_id(lake: Path, sha: str, mapping: Mapping) -> str:
+    """The batch id of a file read by a mapping: per file AND mapping.
+
+    A mapping that reads the whole file gets the first 16 hex digits of the file's SHA-256
+    (as batches always had), unless that id is already a batch of another dataset from the same
+    file; then, and for a mapping that reads only some rows (``rows``), the id is the first 16
+    hex digits of the SHA-256 of the file's hash, the dataset and the row selection. So two
+    mappings of one file make two batches, and each is ``unchanged`` when ingested again."""
+    plain = b.batch_id_of(sha)
+    if mapping.rows is None:
+        old = b.read_manifest(lake, plain)
+        if old is None or old.get("dataset") == mapping.dataset:
+            return plain
+    key = json.dumps(
+        [sha, mapping.dataset, mapping.rows.present if mapping.rows else None], ensure_ascii=False
+    )
+    return b.batch_id_of(hashlib.sha256(key.encode("utf-8")).hexdigest())
+
+
+def _derived(col: pa.Array, derive: Derive) -> pa.Array:
+    """A derived column: each distinct value of the source column through the pattern."""
+    if derive.pattern is None:
+        return col
+    encoded = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
+    uniq = [derive.apply(v) for v in encoded.dictionary.to_pylist()]
+    return pa.array(uniq, pa.string()).take(encoded.indices)
+
+
+class _Parsed:
+    """The ``parse`` entries of a mapping: each distinct cell parsed once per batch."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.cache: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
+        self.parser: Callable[..., Any] | None = None
+        if mapping.parse:
+            try:
+                from lexradar.documents.sentence import parse_result
+            except ImportError:
+                raise IngestError(
+                    "'parse' needs the judgment-result parser (lexradar.documents.sentence), "
+                    "which this installation does not have",
+                    mapping.where("parse"),
+                ) from None
+            self.parser = parse_result
+
+    def _one(self, text: str | None, kind: str | None, cause: str | None) -> dict[str, Any]:
+        if text is None or not text.strip():
+            return {}
+        key = (text, kind, cause)
+        hit = self.cache.get(key)
+        if hit is None:
+            assert self.parser is not None
+            hit = self.cache[key] = self.parser(text, case_kind=kind, cause=cause).as_row()
+        return hit
+
+    def _context(
+        self,
+        name: str | None,
+        n: int,
+        known: dict[str, pa.Array],
+        converters: dict[str, FieldConverter],
+    ) -> list[str | None]:
+        """Per row, the canonical value of the field ``name`` (the case kind, the cause)."""
+        if name is None:
+            return [None] * n
+        if name in known:
+            values: list[str | None] = converters[name].column(known[name]).values.to_pylist()
+            return values
+        if name in self.mapping.constants:
+            return [str(self.mapping.constants[name])] * n
+        return [None] * n
+
+    def columns(
+        self,
+        table: pa.Table,
+        pos: dict[str, str],
+        known: dict[str, pa.Array],
+        converters: dict[str, FieldConverter],
+    ) -> dict[str, pa.Array]:
+        out: dict[str, pa.Array] = {}
+        n = table.num_rows
+        for column, p in self.mapping.parse.items():
+            texts = table[pos[column]].to_pylist()
+            kinds = self._context(p.case_kind, n, known, converters)
+            causes = self._context(p.cause, n, known, converters)
+            results = [self._one(t, k, c) for t, k, c in zip(texts, kinds, causes, strict=True)]
+            for output, field_name in p.fields.items():
+                values = [r.get(output) for r in results]
+                out[field_name] = pa.array(
+                    [None if v is None else str(v) for v in values], pa.string()
+                )
+        return out
+
+
 def ingest_file(
     mapping: Mapping,
     file: Path,
@@ -284,26 +395,35 @@ def ingest_file(
     started_at, started = _now(), time.perf_counter()
     lake = Path(lake)
     sha = sha or b.file_sha256(file)
-    batch_id = b.batch_id_of(sha)
-    old = b.read_manifest(lake, batch_id)
-    if old and old.get("status") == "loaded" and replace != batch_id:
-        return BatchResult(
-            batch_id, old["dataset"], str(file), "unchanged", old["read"], old["loaded"],
-            old["quarantined"], old.get("warnings", {}), old.get("rejects", {}),
-        )  # fmt: skip
+    batch_id = mapping_batch_id(lake, sha, mapping)
     superseded = None
     if replace:
         superseded = b.find_batch(lake, replace)
         if superseded is None:
-            raise IngestError(
-                f"no batch '{replace}' in the lake to replace", Location(file=str(lake))
+            hits = [m["batch_id"] for m in b.list_batches(lake)
+                    if m["batch_id"].startswith(replace)]  # fmt: skip
+            msg = (
+                f"{len(hits)} batches start with '{replace}'; give more of the id to replace one"
+                if hits
+                else f"no batch '{replace}' in the lake to replace"
             )
-        if superseded["dataset"] != mapping.dataset:
-            raise IngestError(
-                f"batch {superseded['batch_id']} holds {superseded['dataset']}, "
-                f"not {mapping.dataset}",
-                Location(file=str(file)),
-            )
+            raise IngestError(msg, Location(file=str(lake), field="replace"))
+    old = b.read_manifest(lake, batch_id)
+    if (
+        old
+        and old.get("status") == "loaded"
+        and (superseded is None or superseded["batch_id"] != batch_id)
+    ):
+        return BatchResult(
+            batch_id, old["dataset"], str(file), "unchanged", old["read"], old["loaded"],
+            old["quarantined"], old.get("warnings", {}), old.get("rejects", {}),
+            skipped=old.get("skipped", 0),
+        )  # fmt: skip
+    if superseded is not None and superseded["dataset"] != mapping.dataset:
+        raise IngestError(
+            f"batch {superseded['batch_id']} holds {superseded['dataset']}, not {mapping.dataset}",
+            Location(file=str(file)),
+        )
     fmt = mapping.file_format(file)
     try:
         reader = open_reader(file, fmt, mapping.encoding, mapping.sheet, mapping.header_row)
@@ -325,6 +445,7 @@ def ingest_file(
     temps = {k: b.temp_of(p) for k, p in targets.items()}
     for p in temps.values():
         p.parent.mkdir(parents=True, exist_ok=True)
+    written = False  # the rows stay in their temporary file until the manifest (b.commit)
     try:
         with (
             pq.ParquetWriter(
@@ -355,10 +476,10 @@ def ingest_file(
                 "the file has a header but no data rows", Location(file=str(file), row=1)
             )
         quarantined = len(batch.quarantine)
-        if batch.loaded + quarantined != batch.read:
+        if batch.loaded + quarantined + batch.skipped != batch.read:
             raise IngestError(
                 f"row accounting failed: loaded {batch.loaded} + quarantined {quarantined} "
-                f"!= read {batch.read}",
+                f"+ skipped {batch.skipped} != read {batch.read}",
                 Location(file=str(file)),
             )
         pq.write_table(
@@ -371,14 +492,17 @@ def ingest_file(
         )
         pq.write_table(warnings, temps["warnings"])
         for key, tmp in temps.items():
-            os.replace(tmp, targets[key])
+            if key != "data":
+                os.replace(tmp, targets[key])
+        written = True
     except NormalizeError as exc:  # a constant that does not fit its field
         raise IngestError(
             exc.message, Location(file=str(mapping.path), field="constants")
         ) from None
     finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+        for key, tmp in temps.items():
+            if key != "data" or not written:
+                tmp.unlink(missing_ok=True)
     rejects = Counter(q["reason"] for q in batch.quarantine)
     result = BatchResult(
         batch_id,
@@ -391,6 +515,7 @@ def ingest_file(
         dict(sorted(batch.warnings.items())),
         dict(sorted(rejects.items())),
         time.perf_counter() - started,
+        skipped=batch.skipped,
     )
     if superseded is not None and superseded["batch_id"] != batch_id:
         b.remove_batch_files(lake, superseded)
@@ -416,13 +541,14 @@ def ingest_file(
         "read": batch.read,
         "loaded": batch.loaded,
         "quarantined": result.quarantined,
+        "skipped": result.skipped,
         "rejects": result.rejects,
         "warnings": result.warnings,
         "replaces": result.replaced,
         "started": started_at,
         "finished": _now(),
     }
-    b.write_json(b.manifest_path(lake, batch_id), manifest)
+    b.commit(lake, manifest, temps["data"])  # the manifest, then the rows into place
     write_batch_report(lake, manifest)
     return result
 
@@ -482,19 +608,29 @@ def ingest(
     replace: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    inputs: list[Path] | None = None,
 ) -> list[BatchResult]:
     """Ingest every file of every mapping; one batch per file.
 
     Files are ingested in ``workers`` processes, this one included (by default
     :func:`default_workers`: both cores of a 2-core machine when there is enough data to pay
-    for starting a process; see :mod:`lexradar.ingest.workers`): spreadsheets first
+    for starting a process; see :mod:`lexradar.ingest.pool`): spreadsheets first
     (:func:`_whole`), then the most expensive files first (size weighted by format,
     :func:`_cost`), so that the last file to finish is a small one. Each batch is committed
     or rolled back on its own, and the first error is raised once the others have finished.
     Files that might be the same file (equal sizes) are hashed first: identical contents make
-    one batch, so they are ingested one after the other in this process.
+    one batch, so they are ingested one after the other in this process. ``inputs`` replaces
+    the ``files`` of the (one) mapping: paths or globs relative to the working directory.
     """
     mappings = [load_mapping(p) for p in mapping_files]
+    if inputs:
+        if len(mappings) != 1:
+            raise IngestError(
+                f"--input names the files of one mapping; {len(mappings)} mappings were given",
+                Location(field="input"),
+            )
+        # the files of the command line, relative to the working directory, not the mapping
+        mappings[0].files = [str(Path(p).absolute()) for p in inputs]
     work = [(m, f) for m in mappings for f in m.matched_files()]
     hashes: list[str | None]
     if replace and len(work) != 1:
@@ -517,8 +653,6 @@ def ingest(
             ingest_file(m, f, Path(lake), replace, progress, sha)
             for (m, f), sha in zip(work, hashes, strict=True)
         ]
-    from lexradar.ingest import workers as pool
-
     costs = [_cost(m, f, size) for (m, f), size in zip(work, sizes, strict=True)]
     order = sorted(range(len(work)), key=lambda i: (not _whole(*work[i]), -costs[i]))
 

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from lexradar.datasets.contract_model import CONTRACT
 from lexradar.ingest import batches as b
 from lexradar.ingest.mapping import ID_FIELDS
+from lexradar.ingest.schemas import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
 
 #: Besides record_id, the key that should be unique in each dataset.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -111,7 +112,7 @@ def profile(
     rows, null_counts, ranges = _statistics(parts)
     coded_fields = [f.name for f in ds.fields if f.values or f.type == "bool"]
     keys = NATURAL_KEYS.get(dataset, ())
-    schema = ds.schema()
+    schema = ds.arrow_schema()
     data = (
         pa.concat_tables([pq.read_table(p, columns=coded_fields, schema=schema) for p in parts])
         if parts
@@ -172,8 +173,6 @@ def _read(path: Path, schema: pa.Schema | None = None) -> pa.Table:
 
 def batch_report(lake: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """The quality report of one batch."""
-    from lexradar.ingest.pipeline import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
-
     batch, dataset = manifest["batch_id"], manifest["dataset"]
     part = b.data_path(lake, dataset, batch)
     report = profile(
@@ -187,8 +186,6 @@ def batch_report(lake: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 def dataset_report(lake: Path, dataset: str) -> dict[str, Any]:
     """The quality report of a dataset over all its loaded batches."""
-    from lexradar.ingest.pipeline import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
-
     loaded = [
         m for m in b.list_batches(lake) if m["dataset"] == dataset and m["status"] == "loaded"
     ]

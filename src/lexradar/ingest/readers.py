@@ -27,7 +27,7 @@ import math
 import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +87,7 @@ class Reader:
     #: :func:`prefetched` pays; building the Python rows of a sheet does not.
     parallel: bool = True
 
-    def chunks(self) -> Iterator[Chunk]:  # pragma: no cover - overridden
+    def chunks(self) -> Generator[Chunk, None, None]:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def columns(self) -> list[str]:
@@ -145,7 +145,7 @@ class CsvReader(Reader):
             raise IngestError("no header row", _where(path, line=header_row))
         return header
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self) -> Generator[Chunk, None, None]:
         import pyarrow.csv as pcsv
 
         names = self.columns()
@@ -288,7 +288,7 @@ class ExcelReader(Reader):
             raise IngestError("no header row", _where(path, line=header_row))
         super().__init__(path, header, parallel=False)
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self) -> Generator[Chunk, None, None]:
         """The sheet in blocks of rows, each turned into Arrow columns at once: a column whose
         cells are all text goes to Arrow as it is; only the cells that are not text (numbers,
         dates, booleans) pass through :func:`cell_text`."""
@@ -371,7 +371,7 @@ class ParquetReader(Reader):
             raise IngestError(f"not a readable Parquet file: {exc}", _where(path)) from None
         super().__init__(path, list(self.file.schema_arrow.names))
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self) -> Generator[Chunk, None, None]:
         start = 0
         for batch in self.file.iter_batches(batch_size=CHUNK_ROWS):
             cols = {}
@@ -416,7 +416,7 @@ class JsonlReader(Reader):
     def _lines(path: Path, enc: str) -> io.TextIOWrapper:
         return io.TextIOWrapper(io.BufferedReader(Utf8Stream(path, enc)), encoding="utf-8")
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self) -> Generator[Chunk, None, None]:
         """Blocks of whole lines, each parsed by pyarrow's JSON reader with every header field
         as text. A block that reader refuses (a line that is not a JSON object, a value that
         is a number or a list) or that holds blank lines is read line by line with :mod:`json`
@@ -502,7 +502,7 @@ class JsonlReader(Reader):
             yield _chunk_of(rows, numbers, width)
 
 
-def prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+def prefetched(chunks: Iterator[Chunk]) -> Generator[Chunk, None, None]:
     """The chunks of ``chunks``, the next one read in a background thread while the caller
     works on the current one.
 

@@ -23,6 +23,11 @@ with the month (resp. the year) added, 6.4 M and 2.9 M.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from lexradar.engine.base import Engine
+
 import math
 
 BLOCKING_RULES: dict[str, str] = {
@@ -58,7 +63,7 @@ DETERMINISTIC_RULES: tuple[str, ...] = ("l.id18 = r.id18",)
 """Rules that are near certain matches, used to estimate the prior match probability."""
 
 
-def pair_counts(con: object, table: str = "mentions") -> dict[str, int]:
+def pair_counts(engine: Engine, table: str = "mentions") -> dict[str, int]:
     """Pairs each rule adds that no earlier rule produced (what predict compares)."""
     counts: dict[str, int] = {}
     seen: list[str] = []
@@ -68,7 +73,7 @@ def pair_counts(con: object, table: str = "mentions") -> dict[str, int]:
             f"SELECT count(*) FROM {table} l JOIN {table} r ON {rule} "
             f"WHERE l.unique_id < r.unique_id{exclude}"
         )
-        counts[name] = int(con.execute(sql).fetchall()[0][0])  # type: ignore[attr-defined]
+        counts[name] = int(cast("int | None", engine.scalar(sql, f"pairs of {name}")) or 0)
         seen.append(rule)
     return counts
 

@@ -28,7 +28,10 @@ conditions are plain DuckDB SQL over the columns of :mod:`lexradar.linkage.menti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lexradar.engine.base import Engine
 
 Level = dict[str, Any]
 
@@ -113,13 +116,31 @@ SWAP_SQL = (
 )
 
 
+EXCEL_DIGITS = (
+    "(id_excel_l IS NOT NULL OR id_excel_r IS NOT NULL) AND "
+    "abs(CAST(coalesce(id_excel_l, substr(id18_l, 1, 15)) AS BIGINT) "
+    "- CAST(coalesce(id_excel_r, substr(id18_r, 1, 15)) AS BIGINT)) <= 1"
+)
+"""An ID Excel stored as a number against one that agrees on its 15 surviving digits (the last
+of them rounded, so one apart still agrees): address code, birth date and the first sequence
+digit. Two such IDs of different persons share a county, a birth date and a sequence digit —
+about one in a few hundred namesakes — so the level is strong evidence, not proof; the other
+comparisons (name, birth, spouse's record) decide with it."""
+
+
 def id_comparison() -> dict[str, Any]:
-    """Resident ID: exact / 15→18 / one substitution / adjacent swap / renumbered county."""
+    """Resident ID: exact / 15→18 / one substitution / adjacent swap / renumbered county /
+    the digits an Excel number kept."""
     return {
         "output_column_name": "resident_id",
         "comparison_description": "resident ID",
         "comparison_levels": [
-            _null("id18"),
+            {
+                "sql_condition": "(id18_l IS NULL AND id_excel_l IS NULL) "
+                "OR (id18_r IS NULL AND id_excel_r IS NULL)",
+                "label_for_charts": "null",
+                "is_null_level": True,
+            },
             _level("exact", "id18_l = id18_r AND id_from15_l = id_from15_r"),
             _level("same_after_15_to_18", "id18_l = id18_r", **RARE),
             _level(
@@ -134,6 +155,7 @@ def id_comparison() -> dict[str, Any]:
                 f"AND substr(id18_l, 1, 6) <> substr(id18_r, 1, 6) AND {NAMES_AGREE}",
                 **RARE,
             ),
+            _level("excel_digits", EXCEL_DIGITS, **RARE),
             _level(TWO_REGISTRATIONS, "dataset_l = 'persons' AND dataset_r = 'persons'"),
             _else(),
         ],
@@ -294,19 +316,46 @@ def person_comparisons() -> list[dict[str, Any]]:
 
 
 def level_of(
-    con: Any, comparison: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
+    engine: Engine, comparison: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
 ) -> dict[str, Any]:
     """The first level of ``comparison`` whose condition holds for two mention rows (dicts of
-    mention columns), evaluated by DuckDB on ``con`` exactly as Splink would."""
-    cols = ", ".join(f"$l{k} AS {k}_l, $r{k} AS {k}_r" for k in left)
-    params = {f"l{k}": v for k, v in left.items()} | {f"r{k}": v for k, v in right.items()}
-    for level in comparison["comparison_levels"]:
-        cond = level["sql_condition"]
-        if cond == "ELSE":
-            return level
-        if con.execute(f"SELECT ({cond}) FROM (SELECT {cols})", params).fetchall()[0][0]:
-            return level
-    raise ValueError(f"no level of {comparison['output_column_name']} matched")
+    mention columns), evaluated on ``engine`` exactly as Splink would."""
+    return levels_of(engine, [comparison], left, right)[0]
+
+
+def levels_of(
+    engine: Engine,
+    comparisons: list[dict[str, Any]],
+    left: dict[str, Any],
+    right: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """:func:`level_of` for every comparison, in one query: each comparison a ``CASE`` as
+    Splink writes it (DuckDB tests a condition lazily, so ``hamming`` only meets strings of one
+    length)."""
+    import pyarrow as pa
+
+    columns: dict[str, pa.Array] = {}
+    for k in left:
+        both = pa.array([left[k], right.get(k)])  # one type for the two values
+        columns[f"{k}_l"], columns[f"{k}_r"] = both.slice(0, 1), both.slice(1, 1)
+    engine.register("_lr_pair", pa.table(columns))
+    cases = []
+    for i, comparison in enumerate(comparisons):
+        whens = [
+            f"WHEN {lv['sql_condition']} THEN {k}"
+            for k, lv in enumerate(comparison["comparison_levels"])
+            if lv["sql_condition"] != "ELSE"
+        ]
+        levels = comparison["comparison_levels"]
+        fallback = next((k for k, lv in enumerate(levels) if lv["sql_condition"] == "ELSE"), -1)
+        cases.append(f"CASE {' '.join(whens)} ELSE {fallback} END AS c{i}")
+    (found,) = engine.rows(f"SELECT {', '.join(cases)} FROM _lr_pair", "comparison levels")
+    out = []
+    for comparison, k in zip(comparisons, found, strict=True):
+        if k < 0:
+            raise ValueError(f"no level of {comparison['output_column_name']} matched")
+        out.append(comparison["comparison_levels"][k])
+    return out
 
 
 def digits_comparison(col: str, swap_day_month: bool = False) -> dict[str, Any]:

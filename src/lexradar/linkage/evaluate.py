@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from lexradar.engine import Engine
 
 from lexradar.linkage.resolve import KEYS_FILE, linkage_dir
 
@@ -65,23 +68,36 @@ def score(lake: Path | str, truth_persons: Path | str) -> Score:
     return s
 
 
-def blocking_recall(con: Any, truth_persons: Path | str) -> dict[str, float]:
+def blocking_recall(engine: Engine, truth_persons: Path | str) -> dict[str, float]:
     """Of the true pairs of mentions, the share that some blocking rule puts side by side
-    (``direct``), and the share whose mentions the candidate pairs connect at all
-    (``connected``, the ceiling for clustering). ``con`` holds ``mentions`` and ``_lr_pairs``."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lr_truth AS SELECT m.unique_id, t.true_person_id "
-        f"FROM mentions m JOIN '{truth_persons}' t "
-        "ON t.dataset = m.dataset AND t.record_id = m.record_id AND t.role = m.role"
+    (``direct``). ``engine`` holds ``mentions`` and ``_lr_pairs``."""
+    engine.view_of_parquet("_lr_truth_file", str(truth_persons))
+    engine.materialize(
+        "_lr_truth",
+        "SELECT m.unique_id, t.true_person_id FROM mentions m JOIN _lr_truth_file t "
+        "ON t.dataset = m.dataset AND t.record_id = m.record_id AND t.role = m.role",
     )
-    true_pairs = con.execute(
-        "SELECT sum(n * (n - 1) // 2) FROM "
-        "(SELECT count(*) n FROM _lr_truth GROUP BY true_person_id)"
-    ).fetchall()[0][0]
-    direct = con.execute(
-        "SELECT count(*) FROM _lr_pairs p JOIN _lr_truth a ON a.unique_id = p.unique_id_l "
-        "JOIN _lr_truth b ON b.unique_id = p.unique_id_r WHERE a.true_person_id = b.true_person_id"
-    ).fetchall()[0][0]
+    true_pairs = float(
+        cast(
+            "int | None",
+            engine.scalar(
+                "SELECT sum(n * (n - 1) // 2) FROM "
+                "(SELECT count(*) n FROM _lr_truth GROUP BY true_person_id) AS t"
+            ),
+        )
+        or 0
+    )
+    direct = float(
+        cast(
+            "int | None",
+            engine.scalar(
+                "SELECT count(*) FROM _lr_pairs p JOIN _lr_truth a ON a.unique_id = p.unique_id_l "
+                "JOIN _lr_truth b ON b.unique_id = p.unique_id_r "
+                "WHERE a.true_person_id = b.true_person_id"
+            ),
+        )
+        or 0
+    )
     return {"true_pairs": float(true_pairs), "direct": direct / true_pairs if true_pairs else 1.0}
 
 
@@ -130,4 +146,7 @@ def plant_identity_recall(lake: Path | str, truth_dir: Path | str) -> list[dict[
         truth=truth_dir / "truth_persons.parquet",
         keys=linkage_dir(lake) / KEYS_FILE,
     )
-    return duckdb.sql(sql).to_arrow_table().to_pylist()
+    relation = duckdb.sql(sql)
+    assert relation is not None  # a SELECT always has a result
+    rows: list[dict[str, Any]] = relation.to_arrow_table().to_pylist()
+    return rows

@@ -12,9 +12,11 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from lexradar.linkage.comparisons import level_of
+from lexradar.datasets.derived import LINKAGE_DIR
+from lexradar.engine import Engine, Step, literal
+from lexradar.linkage.comparisons import level_of, levels_of
 from lexradar.linkage.resolve import MODEL_FILE, linkage_dir, weight_to_probability
 
 
@@ -77,50 +79,127 @@ def _detail(comparison: str, level: str, left: dict[str, Any], right: dict[str, 
     return f"{a} vs {b}: {level.replace('_', ' ')}"
 
 
-def explain(lake: Path | str, left: str, right: str) -> Explanation:
-    """Explain the pair of mentions ``left`` and ``right`` (``dataset:record_id:role``, or a
-    ``dataset:record_id`` when the record names one person)."""
-    from lexradar.engine import open_engine
+def trained_model(lake: Path | str) -> dict[str, Any]:
+    """The lake's trained resolution model (``model.json``)."""
     from lexradar.errors import LexradarError
-    from lexradar.linkage import mentions
 
     model_path = linkage_dir(lake) / MODEL_FILE
     if not model_path.exists():
         raise LexradarError(f"no trained model at {model_path}; run `lexradar resolve` first")
-    model = json.loads(model_path.read_text(encoding="utf-8"))
-    engine = open_engine(Path(lake))
-    con = engine.con  # type: ignore[attr-defined]
+    return cast(dict[str, Any], json.loads(model_path.read_text(encoding="utf-8")))
+
+
+def explain(
+    lake: Path | str,
+    left: str,
+    right: str,
+    *,
+    engine: Engine | None = None,
+    model: dict[str, Any] | None = None,
+) -> Explanation:
+    """Explain the pair of mentions ``left`` and ``right`` (``dataset:record_id:role``, or a
+    ``dataset:record_id`` when the record names one person).
+
+    ``engine``, when given, already holds ``mentions`` (:func:`lexradar.linkage.mentions.
+    open_saved`) and stays open; ``model`` is the trained model when the caller has read it:
+    a page explaining several pairs opens both once."""
+    from lexradar.engine import open_engine
+    from lexradar.errors import LexradarError
+    from lexradar.linkage import mentions
+
+    model = model or trained_model(lake)
+    own = engine is None
+    if engine is None:
+        engine = open_engine(Path(lake))
+        mentions.open_saved(engine)
     try:
-        mentions.build(con)
         rows = {}
         for ref in (left, right):
-            found = (
-                con.sql(
-                    "SELECT * FROM mentions WHERE unique_id = $r OR unique_id LIKE $r || ':%' "
-                    "ORDER BY unique_id",
-                    params={"r": ref},
+            found = engine.run(
+                Step(
+                    "mention",
+                    f"SELECT * FROM mentions WHERE {mentions.of_record(ref)} ORDER BY unique_id",
                 )
-                .to_arrow_table()
-                .to_pylist()
-            )
+            ).to_pylist()
             if not found:
                 raise LexradarError(f"no person mention {ref!r} in {lake}")
             rows[ref] = found[0]
         lrow, rrow = rows[left], rows[right]
         prior = model["probability_two_random_records_match"]
         out = Explanation(lrow["unique_id"], rrow["unique_id"], math.log2(prior / (1 - prior)))
-        for comparison in model["comparisons"]:
-            out.contributions.append(contribution(con, comparison, lrow, rrow))
+        out.contributions = contributions(engine, model, lrow, rrow)
     finally:
-        engine.close()
+        if own:
+            engine.close()
     return out
 
 
+def contributions(
+    engine: Engine, model: dict[str, Any], lrow: dict[str, Any], rrow: dict[str, Any]
+) -> list[Contribution]:
+    """Each comparison's level and weight for two mention rows: the levels in one query, term
+    frequencies from the files resolution saved (``tf_<column>.parquet``)."""
+    levels = levels_of(engine, model["comparisons"], lrow, rrow)
+    return [
+        _contribution(engine, comparison, level, lrow, rrow)
+        for comparison, level in zip(model["comparisons"], levels, strict=True)
+    ]
+
+
 def contribution(
-    con: Any, comparison: dict[str, Any], lrow: dict[str, Any], rrow: dict[str, Any]
+    engine: Engine, comparison: dict[str, Any], lrow: dict[str, Any], rrow: dict[str, Any]
+) -> Contribution:
+    """One comparison's level and weight for two mention rows."""
+    return _contribution(engine, comparison, level_of(engine, comparison, lrow, rrow), lrow, rrow)
+
+
+def _tf_view(column: str) -> str:
+    return f"_lr_tf_file_{column}"
+
+
+def open_term_frequencies(engine: Engine, columns: tuple[str, ...] | None = None) -> list[str]:
+    """Views of the term-frequency files resolution saved (``tf_<column>.parquet``) on
+    ``engine``, for ``columns`` (default: every such file) that have one; returns those
+    columns."""
+    if columns is None:
+        folder = Path(engine.path(LINKAGE_DIR))
+        columns = tuple(sorted(p.stem[3:] for p in folder.glob("tf_*.parquet")))
+    return [
+        c
+        for c in columns
+        if engine.view_of_parquet(_tf_view(c), engine.path(LINKAGE_DIR, f"tf_{c}.parquet"))
+        is not None
+    ]
+
+
+def term_frequency(engine: Engine, column: str, value: object) -> float | None:
+    """The share of mentions with ``value`` in ``column``, as Splink adjusts for it: from the
+    file resolution saved (sorted, so the lookup skips row groups; its view is opened once
+    per engine), else counted over ``mentions``."""
+    from lexradar.errors import LexradarError
+
+    view = _tf_view(column)
+    sql = f"SELECT tf_{column} FROM {view} WHERE {column} = {literal(value)}"
+    try:
+        found = engine.scalar(sql, "term frequency")
+    except LexradarError:  # not opened on this engine yet
+        if not open_term_frequencies(engine, (column,)):
+            sql = (
+                f"SELECT count(*) FILTER (WHERE {column} = {literal(value)}) / count({column}) "
+                "FROM mentions"
+            )
+        found = engine.scalar(sql, "term frequency")
+    return float(cast(float, found)) if found else None
+
+
+def _contribution(
+    engine: Engine,
+    comparison: dict[str, Any],
+    level: dict[str, Any],
+    lrow: dict[str, Any],
+    rrow: dict[str, Any],
 ) -> Contribution:
     name = comparison["output_column_name"]
-    level = level_of(con, comparison, lrow, rrow)
     label = level["label_for_charts"]
     if level.get("is_null_level"):
         return Contribution(name, label, 0.0, _detail(name, label, lrow, rrow))
@@ -128,10 +207,200 @@ def contribution(
     weight = math.log2(m / u) if m and u else 0.0
     tf_col = level.get("tf_adjustment_column")
     if tf_col and u:
-        tf = con.execute(
-            f"SELECT count(*) FILTER (WHERE {tf_col} = $v) / count({tf_col}) FROM mentions",
-            {"v": lrow[tf_col]},
-        ).fetchall()[0][0]
-        if tf:
-            weight += level.get("tf_adjustment_weight", 1.0) * math.log2(u / tf)
+        share = term_frequency(engine, tf_col, lrow[tf_col])
+        if share:
+            weight += level.get("tf_adjustment_weight", 1.0) * math.log2(u / share)
     return Contribution(name, label, round(weight, 2), _detail(name, label, lrow, rrow))
+
+
+MAX_CHAIN_CLUSTER = 500
+"""A person of more mentions than this is not searched for a chain (the links of such a cluster
+are read only up to here; the pair is then explained directly)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a chain: two mentions resolution linked, at ``weight`` (``judged``: a
+    reviewer's "same" judgement linked them, whatever the weight)."""
+
+    left: str
+    right: str
+    weight: float
+    judged: bool = False
+
+
+def _threshold(engine: Engine) -> float | None:
+    """The match weight the last resolution linked at (``run.json``)."""
+    text = engine.read_text(engine.path(LINKAGE_DIR, "run.json"))
+    if not text:
+        return None
+    found = json.loads(text).get("threshold_weight")
+    return float(found) if found is not None else None
+
+
+def _keys_view(engine: Engine) -> str | None:
+    """A view of ``person_keys.parquet`` on ``engine`` (sorted by ``unique_id``)."""
+    from lexradar.datasets.derived import KEYS_FILE
+    from lexradar.errors import LexradarError
+
+    view = "_lr_person_keys_file"
+    try:
+        engine.columns(view)
+    except LexradarError:
+        if engine.view_of_parquet(view, engine.path(LINKAGE_DIR, KEYS_FILE)) is None:
+            return None
+    return view
+
+
+def person_key_of(engine: Engine, unique_ids: list[str]) -> dict[str, str]:
+    """The person key of each mention (a lookup the sorted keys file answers by row group)."""
+    view = _keys_view(engine)
+    out: dict[str, str] = {}
+    if view is None:
+        return out
+    for uid in dict.fromkeys(unique_ids):
+        rows = engine.rows(
+            f"SELECT person_key FROM {view} WHERE unique_id = {literal(uid)}", "person key"
+        )
+        if rows and rows[0][0] is not None:
+            out[uid] = str(rows[0][0])
+    return out
+
+
+def _index_view(engine: Engine, name: str) -> str | None:
+    """A view of the saved person index file ``name`` (:data:`lexradar.linkage.mentions.
+    BY_PERSON` or ``LINKS``), opened once per engine; None without the file."""
+    from lexradar.errors import LexradarError
+
+    view = "_lr_" + name.removesuffix(".parquet")
+    try:
+        engine.columns(view)
+    except LexradarError:
+        if engine.view_of_parquet(view, engine.path(LINKAGE_DIR, name)) is None:
+            return None
+    return view
+
+
+def cluster_of(engine: Engine, person_key: str, limit: int = MAX_CHAIN_CLUSTER) -> list[str]:
+    """The mentions resolution gave ``person_key`` (at most ``limit`` + 1), by ``unique_id``:
+    from the saved index by person (one row group), else a scan of the keys."""
+    from lexradar.linkage.mentions import BY_PERSON
+
+    view = _index_view(engine, BY_PERSON) or _keys_view(engine)
+    if view is None:
+        return []
+    rows = engine.rows(
+        f"SELECT unique_id FROM {view} WHERE person_key = {literal(person_key)} "
+        f"ORDER BY unique_id LIMIT {int(limit) + 1}",
+        "mentions of a person",
+    )
+    return [str(r[0]) for r in rows]
+
+
+def saved_links(engine: Engine, person_key: str) -> list[Link] | None:
+    """The links clustering joined ``person_key``'s mentions with (the saved
+    :data:`lexradar.linkage.mentions.LINKS`); None when the lake has no such file."""
+    from lexradar.linkage.mentions import LINKS
+
+    view = _index_view(engine, LINKS)
+    if view is None:
+        return None
+    rows = engine.rows(
+        f"SELECT unique_id_l, unique_id_r, match_weight FROM {view} "
+        f"WHERE person_key = {literal(person_key)} ORDER BY unique_id_l, unique_id_r",
+        "links of a person",
+    )
+    return [
+        Link(str(a), str(b), float(w) if w is not None else 0.0, judged=w is None)
+        for a, b, w in rows
+    ]
+
+
+def links_within(engine: Engine, members: list[str], lake: Path | str) -> list[Link]:
+    """The links resolution made between ``members`` (one person's mentions): the saved pairs
+    (``pairs.parquet``) at or above the threshold it linked at, registry pairs only when judged
+    the same, less pairs judged different, plus pairs judged the same."""
+    from lexradar.linkage import judgements
+    from lexradar.linkage.incremental import PAIRS_FILE
+
+    inside = set(members)
+    judged = {j.key(): str(j.decision) for j in judgements.load(lake) if set(j.key()) <= inside}
+    out: dict[tuple[str, str], Link] = {}
+    threshold = _threshold(engine)
+    path = engine.path(LINKAGE_DIR, PAIRS_FILE)
+    if threshold is not None and members and engine.exists(path):
+        listed = ", ".join(literal(m) for m in members)
+        rows = engine.rows(
+            f"SELECT unique_id_l, unique_id_r, match_weight FROM read_parquet({literal(path)}) "
+            f"WHERE unique_id_l IN ({listed}) AND unique_id_r IN ({listed}) "
+            f"AND match_weight >= {threshold}",
+            "links of a person",
+        )
+        for left, right, weight in rows:
+            a, b = sorted((str(left), str(right)))
+            registry = a.startswith("persons:") and b.startswith("persons:")
+            if judged.get((a, b)) == "different" or registry:
+                continue
+            out[(a, b)] = Link(a, b, float(weight))
+    for (a, b), decision in judged.items():
+        if decision == "same":
+            known = out.get((a, b))
+            out[(a, b)] = Link(a, b, known.weight if known else 0.0, judged=True)
+    return list(out.values())
+
+
+def chain(links: list[Link], start: str, end: str) -> list[Link] | None:
+    """The shortest path of links from ``start`` to ``end`` (fewest links; of those, the
+    heaviest), each link oriented along the path; None when they are not connected."""
+    import heapq
+
+    graph: dict[str, list[tuple[str, Link]]] = {}
+    for link in links:
+        graph.setdefault(link.left, []).append((link.right, link))
+        graph.setdefault(link.right, []).append((link.left, link))
+    best: dict[str, tuple[int, float]] = {start: (0, 0.0)}
+    back: dict[str, tuple[str, Link]] = {}
+    queue: list[tuple[int, float, str]] = [(0, 0.0, start)]
+    while queue:
+        hops, neg, node = heapq.heappop(queue)
+        if node == end:
+            break
+        if (hops, neg) > best.get(node, (hops, neg)):
+            continue
+        for other, link in graph.get(node, []):
+            cost = (hops + 1, neg - (1e3 if link.judged else link.weight))
+            if cost < best.get(other, (1 << 30, 0.0)):
+                best[other] = cost
+                back[other] = (node, link)
+                heapq.heappush(queue, (cost[0], cost[1], other))
+    if end not in back and start != end:
+        return None
+    path: list[Link] = []
+    node = end
+    while node != start:
+        prev, link = back[node]
+        path.append(Link(prev, node, link.weight, link.judged))
+        node = prev
+    return path[::-1]
+
+
+def explain_chain(
+    lake: Path | str, left: str, right: str, *, engine: Engine, model: dict[str, Any]
+) -> tuple[list[Link], list[Explanation]]:
+    """How resolution joined the mentions ``left`` and ``right`` (full ``unique_id``s): the
+    path of links between them inside their person, and each link explained
+    (:func:`explain`). A pair not of one person, or whose person is too large to search, is
+    explained directly (one explanation, no links)."""
+    keys = person_key_of(engine, [left, right])
+    path = None
+    if keys.get(left) is not None and keys.get(left) == keys.get(right):
+        saved = saved_links(engine, keys[left])
+        if saved:
+            path = chain(saved, left, right)
+        if not path:  # a lake resolved before the links were saved, or incrementally since
+            members = cluster_of(engine, keys[left])
+            if len(members) <= MAX_CHAIN_CLUSTER:
+                path = chain(links_within(engine, members, lake), left, right)
+    if not path:
+        return [], [explain(lake, left, right, engine=engine, model=model)]
+    return path, [explain(lake, a.left, a.right, engine=engine, model=model) for a in path]

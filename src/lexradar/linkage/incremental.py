@@ -28,17 +28,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
 
 from lexradar.linkage import judgements, mentions
 
+if TYPE_CHECKING:
+    from lexradar.engine.base import Engine
+
 STATE_KEY = "covered"
 """The key of ``run.json`` that records what a run covered."""
-MENTIONS_FILE = "mentions.parquet"
+MENTIONS_FILE = mentions.SAVED
 PAIRS_FILE = "pairs.parquet"
 NEW = "_lr_new"
 """The column of ``mentions`` that marks the mentions of new batches during an incremental run."""
@@ -110,15 +112,15 @@ def mentions_fingerprint() -> str:
     )
 
 
-def batch_rows(con: Any) -> dict[str, dict[str, int]]:
+def batch_rows(engine: Engine) -> dict[str, dict[str, int]]:
     """Rows per batch of every dataset, as the engine's views show them."""
     from lexradar.datasets.contract_model import CONTRACT
 
     out: dict[str, dict[str, int]] = {}
     for name in CONTRACT:
-        rows = con.execute(
-            f"SELECT coalesce(batch_id, ''), count(*) FROM {name} GROUP BY 1"
-        ).fetchall()
+        rows = engine.rows(
+            f"SELECT coalesce(batch_id, ''), count(*) FROM {name} GROUP BY 1", f"batches of {name}"
+        )
         if rows:
             out[name] = {str(b): int(n) for b, n in rows}
     return out
@@ -128,11 +130,11 @@ def judged_rows(judged: list[judgements.Judgement]) -> list[list[str]]:
     return sorted([*j.key(), j.decision] for j in judged)
 
 
-def load(out: Path, run_file: str) -> Coverage | None:
-    path = out / run_file
-    if not path.exists():
+def load(engine: Engine, out: str, run_file: str) -> Coverage | None:
+    text = engine.read_text(f"{out}/{run_file}")
+    if text is None:
         return None
-    data = json.loads(path.read_text(encoding="utf-8")).get(STATE_KEY)
+    data = json.loads(text).get(STATE_KEY)
     return Coverage.from_dict(data) if isinstance(data, dict) else None
 
 
@@ -158,7 +160,7 @@ def _changed_batches(
 
 
 def _old_pairs_judged(
-    con: Any, mentions_path: Path, before: list[list[str]], now: list[list[str]]
+    engine: Engine, before: list[list[str]], now: list[list[str]]
 ) -> list[tuple[str, str]]:
     """Judged pairs added, changed or withdrawn since the last run whose two mentions both
     existed then (their scores are kept only near the threshold, and their edges may have
@@ -168,13 +170,12 @@ def _old_pairs_judged(
     if not pairs:
         return []
     ids = sorted({u for p in pairs for u in p})
-    con.register("_lr_judged_ids", _strings("unique_id", ids))
-    quoted = str(mentions_path).replace("'", "''")
+    engine.register("_lr_judged_ids", _strings("unique_id", ids))
     old = {
         r[0]
-        for r in con.execute(
-            f"SELECT unique_id FROM read_parquet('{quoted}') JOIN _lr_judged_ids USING (unique_id)"
-        ).fetchall()
+        for r in engine.rows(
+            "SELECT unique_id FROM _lr_old_mentions JOIN _lr_judged_ids USING (unique_id)"
+        )
     }
     return [p for p in pairs if p[0] in old and p[1] in old]
 
@@ -186,8 +187,8 @@ def _strings(column: str, values: list[str]) -> Any:
 
 
 def plan(
-    out: Path,
-    con: Any,
+    out: str,
+    engine: Engine,
     *,
     run_file: str,
     keys_file: str,
@@ -199,14 +200,20 @@ def plan(
     forced: str = "",
 ) -> Plan:
     """Decide whether this run can build on the last one (see the module docstring).
-    ``batches`` are the lake's rows per dataset and batch now (:func:`batch_rows`)."""
+    ``batches`` are the lake's rows per dataset and batch now (:func:`batch_rows`). The last
+    run's files are the views ``_lr_old_mentions``, ``_lr_old_pairs`` and ``_lr_old_keys``
+    afterwards."""
     if forced:
         return Plan(False, forced)
-    previous = load(out, run_file)
+    previous = load(engine, out, run_file)
     if previous is None:
         return Plan(False, "no earlier run to build on")
-    files = (out / MENTIONS_FILE, out / PAIRS_FILE, out / keys_file)
-    if not all(f.exists() for f in files):
+    files = {
+        "_lr_old_mentions": MENTIONS_FILE,
+        "_lr_old_pairs": PAIRS_FILE,
+        "_lr_old_keys": keys_file,
+    }
+    if not all(engine.view_of_parquet(v, f"{out}/{f}") is not None for v, f in files.items()):
         return Plan(False, "files of the earlier run are missing")
     if model_text is None or sha(model_text) != previous.model:
         return Plan(False, "the model changed since the last run")
@@ -216,17 +223,15 @@ def plan(
         return Plan(False, f"the review band changed ({previous.review_band:g} → {review_band:g})")
     if previous.threshold_given != threshold_given:
         return Plan(False, "the threshold is not the one of the last run")
-    import pyarrow.parquet as pq
-
     if (
-        pq.ParquetFile(files[0]).metadata.num_rows != previous.mentions
-        or pq.ParquetFile(files[1]).metadata.num_rows != previous.kept_pairs
+        engine.count("_lr_old_mentions") != previous.mentions
+        or engine.count("_lr_old_pairs") != previous.kept_pairs
     ):
         return Plan(False, "the files of the last run do not match its record")
     why, new = _changed_batches(previous.batches, batches)
     if why:
         return Plan(False, why)
-    touched = _old_pairs_judged(con, files[0], previous.judged, judged_rows(judged))
+    touched = _old_pairs_judged(engine, previous.judged, judged_rows(judged))
     if touched:
         a, b = touched[0]
         return Plan(
@@ -241,62 +246,44 @@ def _quote(value: str) -> str:
 
 
 def new_mentions(
-    con: Any,
-    lake: Any,
+    engine: Engine,
     new: dict[str, list[str]],
-    previous: Path,
     covered: dict[str, dict[str, int]],
-    memory_limit: str | None = None,
 ) -> int:
-    """Create ``mentions`` on ``con``: the mentions of the last run (``previous``) with
-    ``_lr_new`` false, and those of the ``new`` batches (per dataset) with ``_lr_new`` true.
-    ``covered`` holds the batches the last run read.
+    """Create ``mentions`` on ``engine``: the mentions of the last run (the view
+    ``_lr_old_mentions``, see :func:`plan`) with ``_lr_new`` false, and those of the ``new``
+    batches (per dataset) with ``_lr_new`` true. ``covered`` holds the batches the last run read.
 
-    The new ones are built by :func:`lexradar.linkage.mentions.build` on a second connection
-    whose dataset views hold only the new batches. A payee (one mention per ID and name, see
+    The new ones are built by :func:`lexradar.linkage.mentions.build` over views of the datasets
+    that hold only the new batches. A payee (one mention per ID and name, see
     :mod:`lexradar.linkage.mentions`) already paid in an earlier batch is not new. Returns the
     number of new mentions.
     """
-    import duckdb
-
-    from lexradar.datasets.contract_model import CONTRACT
-
     payees = {s.dataset: s for s in mentions.SOURCES if s.per_payee}
-    side = duckdb.connect()
-    try:
-        if memory_limit:
-            side.execute(f"SET memory_limit = '{memory_limit}'")
-        for name, ds in CONTRACT.items():
-            batches = new.get(name, [])
-            if not (lake.has(name) and batches):
-                side.register(f"_{name}_empty", ds.schema().empty_table())
-                side.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
-                continue
-            src = f"read_parquet({_quote(lake.glob(name))}, union_by_name = true)"
-            chosen = ", ".join(_quote(b) for b in batches)
-            where = f"coalesce(d.batch_id, '') IN ({chosen})"
-            earlier = ", ".join(_quote(b) for b in covered.get(name, {}))
-            if name in payees and earlier:
-                s = payees[name]
-                where += (
-                    f" AND NOT EXISTS (SELECT 1 FROM {src} o "
-                    f"WHERE coalesce(o.batch_id, '') IN ({earlier}) "
-                    f"AND o.{s.id_col} IS NOT DISTINCT FROM d.{s.id_col} "
-                    f"AND o.{s.name_col} IS NOT DISTINCT FROM d.{s.name_col})"
-                )
-            side.execute(f"CREATE VIEW {name} AS SELECT d.* FROM {src} AS d WHERE {where}")
-        n = mentions.build(side)
-        fresh = side.sql("SELECT * FROM mentions").to_arrow_table()
-    finally:
-        side.close()
-    con.register("_lr_new_arrow", fresh)
-    quoted = str(previous).replace("'", "''")
-    con.execute(
-        f"CREATE OR REPLACE TABLE mentions AS "
-        f"SELECT *, FALSE AS {NEW} FROM read_parquet('{quoted}') "
-        f"UNION ALL BY NAME SELECT *, TRUE AS {NEW} FROM _lr_new_arrow"
+    relations = {}
+    for name in {s.dataset for s in mentions.SOURCES}:
+        chosen = ", ".join(_quote(b) for b in new.get(name, [])) or "NULL"
+        where = f"coalesce(d.batch_id, '') IN ({chosen})"
+        earlier = ", ".join(_quote(b) for b in covered.get(name, {}))
+        if name in payees and earlier:
+            s = payees[name]
+            where += (
+                f" AND NOT EXISTS (SELECT 1 FROM {name} o "
+                f"WHERE coalesce(o.batch_id, '') IN ({earlier}) "
+                f"AND o.{s.id_col} IS NOT DISTINCT FROM d.{s.id_col} "
+                f"AND o.{s.name_col} IS NOT DISTINCT FROM d.{s.name_col})"
+            )
+        relations[name] = f"_lr_batch_{name}"
+        engine.create_view(relations[name], f"SELECT d.* FROM {name} AS d WHERE {where}")
+    n = mentions.build(engine, mentions.raw_mentions_sql(relations=relations), into="_lr_fresh")
+    columns = ", ".join(c for c in engine.columns("_lr_fresh"))
+    engine.materialize(
+        "mentions",
+        f"SELECT {columns}, FALSE AS {NEW} FROM _lr_old_mentions "
+        f"UNION ALL SELECT {columns}, TRUE AS {NEW} FROM _lr_fresh",
     )
-    con.unregister("_lr_new_arrow")
+    for name in [*relations.values(), "_lr_fresh"]:
+        engine.drop(name)
     return n
 
 
@@ -314,7 +301,7 @@ def new_pair_settings(model: dict[str, Any]) -> dict[str, Any]:
     Splink drops a pair that an earlier rule produced with ``NOT (earlier rule)``; the added
     condition is the same on every rule, so for pairs with a new mention that is the same as
     in a full run."""
-    settings = json.loads(json.dumps(model))
+    settings: dict[str, Any] = json.loads(json.dumps(model))
     rules = rules_of(model)
     settings["blocking_rules_to_generate_predictions"] = [
         f"({rule}) AND (l.{NEW} OR r.{NEW})" for rule in rules
@@ -339,12 +326,13 @@ def keep_pairs_sql(
     )
 
 
-def histogram(con: Any, table: str, bin_width: float = 0.5) -> list[list[float]]:
+def histogram(engine: Engine, table: str, bin_width: float = 0.5) -> list[list[float]]:
     """Counts of match weights per bin (``floor(weight / bin_width)``), for Otsu's cut."""
-    rows = con.execute(
+    rows = engine.rows(
         f"SELECT floor(match_weight / {bin_width}) AS b, count(*) FROM {table} "
-        "WHERE match_weight IS NOT NULL GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+        "WHERE match_weight IS NOT NULL GROUP BY 1 ORDER BY 1",
+        f"histogram of {table}",
+    )
     return [[float(b), float(n)] for b, n in rows]
 
 

@@ -13,7 +13,10 @@ import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lexradar.engine.base import Engine
 
 FILE = "judgements.jsonl"
 
@@ -75,7 +78,7 @@ def load(lake: Path | str) -> list[Judgement]:
     return [j for j in latest.values() if j.decision != Decision.unsure]
 
 
-def _register(con: Any, judged: list[Judgement]) -> None:
+def _register(engine: Engine, judged: list[Judgement]) -> None:
     import pyarrow as pa
 
     table = pa.table(
@@ -88,24 +91,24 @@ def _register(con: Any, judged: list[Judgement]) -> None:
             [("unique_id_l", pa.string()), ("unique_id_r", pa.string()), ("decision", pa.string())]
         ),
     )
-    con.register("_lr_judged", table)
+    engine.register("_lr_judged", table)
 
 
-def scored(con: Any, pairs: str, judged: list[Judgement]) -> list[tuple[float, str]]:
+def scored(engine: Engine, pairs: str, judged: list[Judgement]) -> list[tuple[float, str]]:
     """(model match weight, decision) of the judged pairs that the model scored."""
     if not judged:
         return []
-    _register(con, judged)
-    rows = con.execute(
+    _register(engine, judged)
+    rows = engine.rows(
         f"SELECT p.match_weight, j.decision FROM {pairs} p JOIN _lr_judged j "
         "ON least(p.unique_id_l, p.unique_id_r) = j.unique_id_l "
         "AND greatest(p.unique_id_l, p.unique_id_r) = j.unique_id_r"
-    ).fetchall()
+    )
     return [(float(w), str(d)) for w, d in rows]
 
 
 def apply(
-    con: Any,
+    engine: Engine,
     pairs: str,
     judged: list[Judgement],
     edges: str,
@@ -115,10 +118,10 @@ def apply(
     """Create table ``edges``: pairs at or above ``weight`` that satisfy ``automatic`` (SQL),
     less the pairs judged different, plus the pairs judged the same. Returns how many
     judgements are in force."""
-    _register(con, judged)
-    con.execute(
+    _register(engine, judged)
+    engine.materialize(
+        edges,
         f"""
-        CREATE OR REPLACE TABLE {edges} AS
         SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
                greatest(unique_id_l, unique_id_r) AS unique_id_r
         FROM {pairs} WHERE match_weight >= {weight} AND ({automatic})
@@ -126,6 +129,6 @@ def apply(
         SELECT unique_id_l, unique_id_r FROM _lr_judged WHERE decision = 'different'
         UNION
         SELECT unique_id_l, unique_id_r FROM _lr_judged WHERE decision = 'same'
-        """
+        """,
     )
     return len(judged)

@@ -31,52 +31,19 @@ county, street or village, without the house number).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
 
-from lexradar.engine.base import Step
+from lexradar.datasets.derived import KEYS_FILE, LINKAGE_DIR, PAYMENT_DATASETS, SOURCES, Source
+from lexradar.engine.base import Engine, Step
+from lexradar.normalize.resident_id import CHECK_SQL
+
+__all__ = ["PAYMENT_DATASETS", "SOURCES", "Source", "build", "raw_mentions_sql"]
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a dataset keeps a person: column expressions over the dataset's view."""
-
-    dataset: str
-    role: str
-    id_col: str
-    name_col: str
-    birth: str = "NULL::DATE"
-    gender: str = "NULL::VARCHAR"
-    region: str = "NULL::VARCHAR"
-    household: str = "NULL::VARCHAR"
-    status: str = "NULL::VARCHAR"
-    per_payee: bool = False
-    address: str = "NULL::VARCHAR"
-
-
-SOURCES: tuple[Source, ...] = (
-    Source(
-        "persons", "registrant", "person_id", "name", "birth_date", "gender", "region_code",
-        "household_id", "status", address="address",
-    ),
-    Source("marriage_events", "husband", "husband_id", "husband_name", gender="'M'"),
-    Source("marriage_events", "wife", "wife_id", "wife_name", gender="'F'"),
-    Source("judgments", "party", "party_id", "party_name"),
-    Source("deaths", "deceased", "person_id", "name"),
-    Source("travel_documents", "holder", "person_id", "name", "birth_date"),
-    Source("pension_payments", "payee", "person_id", "name", per_payee=True),
-    Source("allowance_payments", "recipient", "person_id", "name", per_payee=True),
-    Source("driver_licenses", "holder", "person_id", "name"),
-    Source("custody_records", "inmate", "person_id", "name"),
-)  # fmt: skip
-"""Every place a person is mentioned. Payments are reduced to one mention per payee."""
-
-PAYMENT_DATASETS = frozenset(s.dataset for s in SOURCES if s.per_payee)
-
-
-def _raw_sql(source: Source) -> str:
+def _raw_sql(source: Source, relation: str) -> str:
     cols = (
         f"'{source.dataset}' AS dataset, {{rid}} AS record_id, '{source.role}' AS role, "
         f"{source.id_col} AS recorded_id, {source.name_col} AS raw_name, "
@@ -86,15 +53,19 @@ def _raw_sql(source: Source) -> str:
     )
     if source.per_payee:
         return (
-            f"SELECT {cols.format(rid='min(record_id)')} FROM {source.dataset} "
+            f"SELECT {cols.format(rid='min(record_id)')} FROM {relation} "
             f"GROUP BY {source.id_col}, {source.name_col}"
         )
-    return f"SELECT {cols.format(rid='record_id')} FROM {source.dataset}"
+    return f"SELECT {cols.format(rid='record_id')} FROM {relation}"
 
 
-def raw_mentions_sql(sources: tuple[Source, ...] = SOURCES) -> str:
-    """The SQL that gathers raw mentions (before names and IDs are worked out)."""
-    return "\nUNION ALL\n".join(_raw_sql(s) for s in sources)
+def raw_mentions_sql(
+    sources: tuple[Source, ...] = SOURCES, relations: Mapping[str, str] | None = None
+) -> str:
+    """The SQL that gathers raw mentions (before names and IDs are worked out); ``relations``
+    names what to read for a dataset other than its view (an incremental run's new batches)."""
+    where = relations or {}
+    return "\nUNION ALL\n".join(_raw_sql(s, where.get(s.dataset, s.dataset)) for s in sources)
 
 
 def _name_table(names: list[str | None]) -> pa.Table:
@@ -134,12 +105,18 @@ def _renumbered_table() -> pa.Table:
     return pa.table({"old": list(old_new), "now": list(old_new.values())})
 
 
-CHECK_SQL = (
-    "substr({id}, 1, 17) || substr('10X98765432', 1 + CAST(list_sum(list_transform(range(1, 18), "
-    "lambda k: try_cast(substr({id}, k, 1) AS INTEGER) "
-    "* [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][k])) AS BIGINT) % 11, 1)"
-)
-"""The 18-character ID rebuilt with its correct ISO 7064 MOD 11-2 check character, in SQL."""
+EXCEL_SQL = (
+    "CASE WHEN regexp_full_match(recorded_id, '[0-9][.][0-9]{13,14}[eE][+]?17') "
+    "THEN rpad(replace(regexp_extract(recorded_id, '^([0-9][.][0-9]+)', 1), '.', ''), 15, '0') "
+    "WHEN regexp_full_match(recorded_id, '[0-9]{15}000') AND recorded_id <> {check} "
+    "THEN substr(recorded_id, 1, 15) END"
+).replace("{check}", CHECK_SQL.format(id="recorded_id"))
+"""The digits an ID kept when Excel stored it as a number (``1.50404199001011E+17``, or the
+same written out as ``150404199001011000`` with a failing check character): its 15 significant
+digits, the last one rounded, the three after it lost. Such a mention has no ``id18`` (the lost
+digits are never guessed) but an ``id_excel``: the address code and the birth date it carries
+count as the person's, and the ID comparison's ``excel_digits`` level links it to an ID that
+agrees on those 15 digits. Fewer than 14 significant digits say too little and are ignored."""
 
 MENTIONS_SQL = r"""
 SELECT
@@ -148,10 +125,11 @@ SELECT
   i.id18,
   i.id_from15,
   i.id_valid,
+  i.id_excel,
   substr(i.id18, 1, 17) AS id_body,
   substr(i.id18, 7, 11) AS id_tail,
   substr(i.id18, 15, 3) AS id_seq,
-  coalesce(rn.now, substr(i.id18, 1, 6)) AS id_region_now,
+  coalesce(rn.now, substr(coalesce(i.id18, i.id_excel), 1, 6)) AS id_region_now,
   n.name,
   replace(replace(n.name, '·', ''), ' ', '') AS name_nodot,
   n.name_vkey,
@@ -162,8 +140,10 @@ SELECT
   r.stated_birth IS NOT NULL AS birth_stated,
   year(coalesce(r.stated_birth, i.id_birth)) AS birth_year,
   coalesce(r.stated_gender, CASE WHEN i.id_valid THEN i.id_gender END) AS gender,
-  coalesce(rg.now, r.stated_region, rn.now, substr(i.id18, 1, 6)) AS region,
-  substr(coalesce(rg.now, r.stated_region, rn.now, substr(i.id18, 1, 6)), 1, 4) AS city,
+  coalesce(rg.now, r.stated_region, rn.now, substr(coalesce(i.id18, i.id_excel), 1, 6))
+    AS region,
+  substr(coalesce(rg.now, r.stated_region, rn.now, substr(coalesce(i.id18, i.id_excel), 1, 6)),
+         1, 4) AS city,
   r.household_id, r.status,
   a.address, nullif(regexp_extract(a.address, '^[^0-9]*'), '') AS address_street
 FROM _lr_raw_mentions r
@@ -174,26 +154,32 @@ LEFT JOIN (
   FROM _lr_raw_mentions WHERE address IS NOT NULL
 ) a ON a.raw_address = r.address
 LEFT JOIN (
-  SELECT recorded_id, id18, id_from15,
+  SELECT recorded_id, id18, id_from15, id_excel,
          id18 = {check_sql} AS id_valid,
-         CASE WHEN try_strptime(substr(id18, 7, 8), '%Y%m%d')::DATE
+         CASE WHEN try_strptime(substr(coalesce(id18, id_excel), 7, 8), '%Y%m%d')::DATE
                    BETWEEN DATE '1900-01-01' AND current_date
-              THEN try_strptime(substr(id18, 7, 8), '%Y%m%d')::DATE END AS id_birth,
+              THEN try_strptime(substr(coalesce(id18, id_excel), 7, 8), '%Y%m%d')::DATE END
+           AS id_birth,
          CASE WHEN try_cast(substr(id18, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END
            AS id_gender
   FROM (
-    SELECT DISTINCT recorded_id,
-      CASE WHEN regexp_full_match(recorded_id, '[0-9]{17}[0-9X]') THEN recorded_id
-           ELSE f.id18 END AS id18,
-      f.id18 IS NOT NULL AS id_from15
-    FROM _lr_raw_mentions LEFT JOIN _lr_id15 f USING (recorded_id)
-  ) WHERE id18 IS NOT NULL
+    SELECT recorded_id, CASE WHEN excel IS NULL THEN id18 END AS id18, id_from15,
+           excel AS id_excel
+    FROM (
+      SELECT DISTINCT recorded_id,
+        CASE WHEN regexp_full_match(recorded_id, '[0-9]{17}[0-9X]') THEN recorded_id
+             ELSE f.id18 END AS id18,
+        f.id18 IS NOT NULL AS id_from15,
+        {excel_sql} AS excel
+      FROM _lr_raw_mentions LEFT JOIN _lr_id15 f USING (recorded_id)
+    ) AS d
+  ) AS e WHERE id18 IS NOT NULL OR id_excel IS NOT NULL
 ) i USING (recorded_id)
 LEFT JOIN _lr_names n USING (raw_name)
-LEFT JOIN _lr_renumbered rn ON rn.old = substr(i.id18, 1, 6)
+LEFT JOIN _lr_renumbered rn ON rn.old = substr(coalesce(i.id18, i.id_excel), 1, 6)
 LEFT JOIN _lr_renumbered rg ON rg.old = r.stated_region
-WHERE n.name IS NOT NULL OR i.id18 IS NOT NULL
-""".replace("{check_sql}", CHECK_SQL.format(id="id18"))
+WHERE n.name IS NOT NULL OR i.id18 IS NOT NULL OR i.id_excel IS NOT NULL
+""".replace("{check_sql}", CHECK_SQL.format(id="id18")).replace("{excel_sql}", EXCEL_SQL)
 
 
 RAW_COLUMNS = (
@@ -207,33 +193,144 @@ OPTIONAL_COLUMNS: dict[str, str] = {"address": "VARCHAR"}
 address."""
 
 
-def build(con: Any, raw_sql: str | None = None) -> int:
-    """Create the table ``mentions`` on a DuckDB connection where the datasets are views.
+def build(engine: Engine, raw_sql: str | None = None, into: str = "mentions") -> int:
+    """Create the table ``into`` (``mentions``) on an engine where the datasets are views.
 
     ``raw_sql`` replaces the gathering from the datasets with any SELECT of
     :data:`RAW_COLUMNS` (tests, incremental batches). Returns the number of mentions.
     """
     raw = raw_sql or raw_mentions_sql()
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lr_raw_mentions AS {raw}")
-    have = {r[0] for r in con.execute("DESCRIBE _lr_raw_mentions").fetchall()}
-    for col, typ in OPTIONAL_COLUMNS.items():
-        if col not in have:
-            con.execute(f"ALTER TABLE _lr_raw_mentions ADD COLUMN {col} {typ}")
-    names = [r[0] for r in con.execute("SELECT DISTINCT raw_name FROM _lr_raw_mentions").fetchall()]
-    con.register("_lr_names_arrow", _name_table(names))
+    have = set(engine.columns(f"({raw}) AS _lr_r"))
+    missing = [f"CAST(NULL AS {t}) AS {c}" for c, t in OPTIONAL_COLUMNS.items() if c not in have]
+    if missing:
+        raw = f"SELECT *, {', '.join(missing)} FROM ({raw}) AS _lr_r"
+    engine.materialize("_lr_raw_mentions", raw)
+    names = [r[0] for r in engine.rows("SELECT DISTINCT raw_name FROM _lr_raw_mentions")]
+    engine.register("_lr_names", _name_table(names))
     ids15 = [
         r[0]
-        for r in con.execute(
+        for r in engine.rows(
             "SELECT DISTINCT recorded_id FROM _lr_raw_mentions "
             "WHERE regexp_full_match(recorded_id, '[0-9]{15}')"
-        ).fetchall()
+        )
     ]
-    con.register("_lr_id15", _id15_table(ids15))
-    con.register("_lr_names", con.sql("SELECT * FROM _lr_names_arrow").to_arrow_table())
-    con.register("_lr_renumbered", _renumbered_table())
-    con.execute(f"CREATE OR REPLACE TABLE mentions AS {MENTIONS_SQL}")
-    con.execute("DROP TABLE _lr_raw_mentions")
-    return int(con.execute("SELECT count(*) FROM mentions").fetchall()[0][0])
+    engine.register("_lr_id15", _id15_table(ids15))
+    engine.register("_lr_renumbered", _renumbered_table())
+    engine.drop(into)  # the saved mentions may be open under that name (open_saved)
+    engine.materialize(into, MENTIONS_SQL)
+    engine.drop("_lr_raw_mentions")
+    return engine.count(into)
+
+
+SAVED = "mentions.parquet"
+"""Under ``lake/_linkage``: the mentions of the last resolution, as it scored them."""
+
+
+def of_record(ref: str) -> str:
+    """A condition on ``unique_id`` for the mentions of a record ``dataset:record_id`` (or one
+    mention ``dataset:record_id:role``), as a range the saved mentions' row groups can skip by
+    (they are written in ``unique_id`` order)."""
+    from lexradar.engine import literal
+
+    return (
+        f"(unique_id = {literal(ref)} "
+        f"OR (unique_id >= {literal(ref + ':')} AND unique_id < {literal(ref + ';')}))"
+    )
+
+
+def open_saved(engine: Engine, *, build_if_absent: bool = True) -> bool:
+    """``mentions`` on ``engine``: the last resolution's (fast: no names or IDs worked out
+    again), else built from the lake when ``build_if_absent``. Returns whether the saved ones
+    were used."""
+    saved = engine.path(LINKAGE_DIR, SAVED)
+    if engine.view_of_parquet("mentions", saved) is not None:
+        return True
+    if build_if_absent:
+        build(engine)
+    return False
+
+
+BY_PERSON = "by_person.parquet"
+"""Under ``lake/_linkage``: every mention's person key, in ``person_key`` order — a person's
+mentions are then a lookup that reads one row group, not a scan of the keys."""
+LINKS = "links.parquet"
+"""Under ``lake/_linkage``: the links clustering joined each person's mentions with
+(``person_key, unique_id_l, unique_id_r, match_weight``; the weight is null for a link only a
+reviewer's "same" judgement made), in ``person_key`` order: how a person's records were linked,
+read by one lookup."""
+
+
+def write_person_index(
+    engine: Engine,
+    out: str,
+    keys: str = "_lr_keys",
+    edges: str = "_lr_edges",
+    pairs: str = "_lr_pairs",
+) -> None:
+    """Write :data:`BY_PERSON` and :data:`LINKS` under ``out`` from resolution's ``keys``
+    (``unique_id, person_key``), the ``edges`` it clustered and the scored ``pairs``; then
+    these, the saved mentions and the keys file in small row groups
+    (:func:`regroup_for_lookups`), for the workbench's lookups by key."""
+    engine.write_parquet(
+        f"SELECT person_key, unique_id FROM {keys} ORDER BY person_key, unique_id",
+        f"{out}/{BY_PERSON}",
+    )
+    engine.write_parquet(
+        f"""
+        SELECT k.person_key, e.unique_id_l, e.unique_id_r, max(p.match_weight) AS match_weight
+        FROM {edges} e
+        JOIN {keys} k ON k.unique_id = e.unique_id_l
+        LEFT JOIN {pairs} p
+          ON least(p.unique_id_l, p.unique_id_r) = e.unique_id_l
+         AND greatest(p.unique_id_l, p.unique_id_r) = e.unique_id_r
+        GROUP BY k.person_key, e.unique_id_l, e.unique_id_r
+        ORDER BY k.person_key, e.unique_id_l, e.unique_id_r
+        """,
+        f"{out}/{LINKS}",
+    )
+    for name in (BY_PERSON, LINKS, KEYS_FILE):  # the mentions: once written (resolve)
+        regroup_for_lookups(f"{out}/{name}")
+
+
+LOOKUP_ROW_GROUP = 16_384
+"""Rows per row group of the saved files the workbench looks up by key: a lookup reads one
+row group of every column it selects, and a mention has some thirty columns (at DuckDB's
+default of 122,880 rows a lookup of one mention took ~90-150 ms at 1,500,000 persons, at
+16,384 ~25-40 ms; at 4,096 the footer of ~700 row groups costs more than it saves)."""
+
+
+def regroup_for_lookups(path: str, rows: int = LOOKUP_ROW_GROUP) -> bool:
+    """Rewrite a local sorted Parquet file in row groups of ``rows`` rows (streamed, batch by
+    batch: the order and the content stay); False when ``path`` is not a local file."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    if not os.path.isfile(path):
+        return False
+    source = pq.ParquetFile(path)
+    meta = source.metadata
+    if not meta.num_row_groups or meta.row_group(0).num_rows == min(rows, meta.num_rows):
+        return True
+    tmp = f"{path}.regroup"
+    with pq.ParquetWriter(tmp, source.schema_arrow, compression="zstd") as out:
+        for batch in source.iter_batches(batch_size=rows * 16):
+            out.write_batch(batch, row_group_size=rows)
+    os.replace(tmp, path)
+    return True
+
+
+def ensure(engine: Engine) -> bool:
+    """``mentions`` on ``engine`` unless it is there already (an engine kept open between
+    requests opens them once): :func:`open_saved`. Returns whether it was there."""
+    from lexradar.errors import LexradarError
+
+    try:
+        engine.columns("mentions")
+        return True
+    except LexradarError:
+        open_saved(engine)
+        return False
 
 
 def mentions_step() -> Step:

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lexradar.datasets.derived import KEYS_FILE, LINKAGE_DIR, REGISTRATION_PAIRS_FILE, linkage_dir
+from lexradar.engine import Engine, open_engine
 from lexradar.linkage import blocking, incremental, judgements, mentions
 from lexradar.linkage.comparisons import (
     ERROR_MODE_FLOOR,
@@ -43,12 +45,18 @@ from lexradar.linkage.comparisons import (
     person_comparisons,
 )
 
-LINKAGE_DIR = "_linkage"
+__all__ = [
+    "KEYS_FILE",
+    "LINKAGE_DIR",
+    "REGISTRATION_PAIRS_FILE",
+    "Result",
+    "linkage_dir",
+    "resolve",
+]
+
 MODEL_FILE = "model.json"
-KEYS_FILE = "person_keys.parquet"
 REVIEW_FILE = "review.parquet"
 RUN_FILE = "run.json"
-REGISTRATION_PAIRS_FILE = "registration_pairs.parquet"
 
 REGISTRY_PAIR = "unique_id_l LIKE 'persons:%' AND unique_id_r LIKE 'persons:%'"
 """Two household-registry entries. They are never linked automatically: a namesake born the
@@ -59,7 +67,6 @@ reviewer's "same" judgement links them. Two entries of one household with differ
 (twins) are left out of the list."""
 
 REGISTRATION_PAIRS_SQL = """
-COPY (
   SELECT p.unique_id_l, p.unique_id_r, a.id18 AS person_id_l, b.id18 AS person_id_r,
          a.name AS name_l, b.name AS name_r, a.birth_date AS birth_date_l,
          b.birth_date AS birth_date_r, a.status AS status_l, b.status AS status_r,
@@ -74,10 +81,10 @@ COPY (
   JOIN mentions b ON b.unique_id = p.unique_id_r
   WHERE {registry}
     AND (p.match_weight >= {floor} OR p.match_weight - {prior} >= @EVIDENCE_FLOOR@)
-    -- one household, two given names: family members (twins), never one person twice
-    AND NOT (a.household_id = b.household_id AND a.name <> b.name)
+    -- one household, two given names: family members (twins), never one person twice; an
+    -- export without household numbers says nothing either way (NULL must not drop the pair)
+    AND NOT coalesce(a.household_id = b.household_id AND a.name <> b.name, FALSE)
   ORDER BY p.match_weight DESC
-) TO '{path}' (FORMAT parquet)
 """
 
 REGISTRATION_EVIDENCE_FLOOR = 10.0
@@ -90,7 +97,6 @@ REGISTRATION_PAIRS_SQL = REGISTRATION_PAIRS_SQL.replace(
 )
 
 ANCHOR_SQL = """
-CREATE OR REPLACE TABLE {edges} AS
 WITH e AS (
   SELECT e.unique_id_l, e.unique_id_r,
          CASE WHEN j.decision = 'same' THEN 1e9 ELSE coalesce(p.match_weight, 1e9) END AS w,
@@ -142,22 +148,19 @@ the same day in the same county, which joined two registry entries into one pers
 clusters at 200,000 persons, each a false clue of ``marriage.bigamy``). Placeholders: ``links``
 (all links, ``unique_id_l < unique_id_r``), ``edges`` (the table written), ``pairs`` (scored
 pairs), ``judged`` (``unique_id_l, unique_id_r, decision``, as
-:mod:`lexradar.linkage.judgements` registers it)."""
+:mod:`lexradar.linkage.judgements` registers it); the query's rows replace ``edges``."""
 
 
-def anchor(con: Any, pairs: str = "_lr_pairs", edges: str = "_lr_edges") -> int:
+def anchor(engine: Engine, pairs: str = "_lr_pairs", edges: str = "_lr_edges") -> int:
     """Rewrite ``edges`` with :data:`ANCHOR_SQL`; returns the edges left."""
-    con.execute(f"CREATE OR REPLACE TABLE _lr_links AS SELECT * FROM {edges}")
-    con.execute(ANCHOR_SQL.format(links="_lr_links", edges=edges, pairs=pairs, judged="_lr_judged"))
-    return int(con.execute(f"SELECT count(*) FROM {edges}").fetchall()[0][0])
+    engine.materialize("_lr_links", f"SELECT * FROM {edges}")
+    engine.materialize(
+        edges, ANCHOR_SQL.format(links="_lr_links", pairs=pairs, judged="_lr_judged")
+    )
+    return engine.count(edges)
 
 
 Progress = Callable[[str], None]
-
-
-def linkage_dir(lake: Path | str) -> Path:
-    """Where resolution keeps its model, keys, judgements and review list."""
-    return Path(lake) / LINKAGE_DIR
 
 
 START_TAG = re.compile(r" \[start ([0-9a-f]{12})\]$")
@@ -201,6 +204,7 @@ class Result:
     clusters: int = 0
     linked_pairs: int = 0
     review_pairs: int = 0
+    band_pairs: int = 0
     judgements_applied: int = 0
     trained: bool = False
     incremental: bool = False
@@ -224,10 +228,11 @@ class Result:
 
 
 def weight_to_probability(weight: float) -> float:
-    return 1.0 / (1.0 + 2.0 ** (-weight))
+    odds: float = 2.0 ** (-weight)
+    return 1.0 / (1.0 + odds)
 
 
-def otsu(con: Any, table: str, column: str = "match_weight", bin_width: float = 0.5) -> float:
+def otsu(engine: Engine, table: str, column: str = "match_weight", bin_width: float = 0.5) -> float:
     """Otsu's threshold over a histogram of match weights: the cut that best separates the
     candidate pairs into two groups (least within-group variance).
 
@@ -237,9 +242,9 @@ def otsu(con: Any, table: str, column: str = "match_weight", bin_width: float = 
     Known limit: at 1,500,000 persons non-matches outnumber matches ~10:1 among candidate pairs
     and the cut slid to 0.5 (precision 0.946); weighing bins by log counts did not move it.
     """
-    rows = con.execute(
+    rows = engine.rows(
         f"SELECT floor({column} / {bin_width}) AS b, count(*) FROM {table} GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    )
     return otsu_cut([(float(b), float(n)) for b, n in rows if b is not None], bin_width)
 
 
@@ -278,7 +283,7 @@ the low end keeps a mistyped birth digit under a common name (乌兰, evidence 2
 
 
 def calibrate(
-    con: Any,
+    engine: Engine,
     table: str,
     judged: list[judgements.Judgement],
     prior_weight: float | None = None,
@@ -293,7 +298,7 @@ def calibrate(
        ``evidence + prior_weight``.
     3. Without a prior: Otsu's cut of the match-weight histogram (:func:`otsu`).
     """
-    scored = judgements.scored(con, table, judged)
+    scored = judgements.scored(engine, table, judged)
     same = [w for w, d in scored if d == "same"]
     diff = [w for w, d in scored if d == "different"]
     if len(same) >= 20 and len(diff) >= 20:
@@ -309,7 +314,7 @@ def calibrate(
         return evidence + prior_weight, (
             f"evidence weight {evidence:g} (Bayes factor 2^{evidence:g}) + prior {prior_weight:.2f}"
         )
-    return otsu(con, table), "Otsu cut of the match-weight histogram"
+    return otsu(engine, table), "Otsu cut of the match-weight histogram"
 
 
 def prior_weight(linker: Any) -> float:
@@ -318,31 +323,75 @@ def prior_weight(linker: Any) -> float:
     return math.log2(prior / (1 - prior))
 
 
-def _linker(con: Any, model: dict[str, Any], table: str = "mentions") -> Any:
-    from splink import DuckDBAPI, Linker
+def in_dialect(engine: Engine, model: dict[str, Any]) -> dict[str, Any]:
+    """Splink settings (or a saved model) with every SQL condition and blocking rule in the
+    engine's dialect; everything else (m, u, labels, order) as it is. Models are saved in
+    DuckDB's dialect, so one trained on either engine scores on the other."""
+    if engine.dialect == "duckdb":
+        return model
+    out: dict[str, Any] = json.loads(json.dumps(model))
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"] != "ELSE":
+                level["sql_condition"] = engine.translate(level["sql_condition"])
+    rules = out.get("blocking_rules_to_generate_predictions", [])
+    for i, rule in enumerate(rules):
+        if isinstance(rule, str):
+            rules[i] = engine.translate(rule)
+        else:
+            rule["blocking_rule"] = engine.translate(rule["blocking_rule"])
+            rule.pop("sql_dialect", None)
+    out.pop("sql_dialect", None)
+    return out
 
-    db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register(table)
-    return Linker(sdf, model, log_level=30)
+
+def as_authored(trained: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+    """A trained model in DuckDB's dialect: ``template``'s SQL (the settings it was trained
+    from) with ``trained``'s probabilities, level by level."""
+    out: dict[str, Any] = json.loads(json.dumps(trained))
+    for comparison, original in zip(out["comparisons"], template["comparisons"], strict=True):
+        levels = comparison["comparison_levels"]
+        for level, source in zip(levels, original["comparison_levels"], strict=True):
+            level["sql_condition"] = source["sql_condition"]
+    out["blocking_rules_to_generate_predictions"] = json.loads(
+        json.dumps(template["blocking_rules_to_generate_predictions"])
+    )
+    out.pop("sql_dialect", None)
+    return out
 
 
-def train(con: Any, max_pairs: float | None = None, seed: int = 1) -> Any:
-    """A trained linker on the ``mentions`` table of ``con``; u from ``max_pairs`` random pairs
-    (default :func:`lexradar.linkage.blocking.u_max_pairs` of the mentions, in chunks of a
-    million pairs: :func:`lexradar.linkage.blocking.u_chunks`)."""
-    linker = _linker(con, settings())
+def _linker(engine: Engine, model: dict[str, Any], table: str = "mentions") -> Any:
+    from splink import Linker
+
+    db_api = engine.splink_api()
+    return Linker(db_api.register(table), in_dialect(engine, model), log_level=30)
+
+
+def train(
+    engine: Engine,
+    max_pairs: float | None = None,
+    seed: int = 1,
+    max_iterations: int | None = None,
+) -> Any:
+    """A trained linker on the ``mentions`` table of ``engine``; u from ``max_pairs`` random
+    pairs (default :func:`lexradar.linkage.blocking.u_max_pairs` of the mentions, in chunks of a
+    million pairs: :func:`lexradar.linkage.blocking.u_chunks`); ``max_iterations`` caps each EM
+    pass (Splink's default is 25)."""
+    base = settings()
+    if max_iterations is not None:
+        base["max_iterations"] = max_iterations
+    linker = _linker(engine, base)
     linker.training.estimate_probability_two_random_records_match(
-        list(blocking.DETERMINISTIC_RULES), recall=0.95
+        [engine.translate(r) for r in blocking.DETERMINISTIC_RULES], recall=0.95
     )
     if max_pairs is None:
-        count = int(con.execute("SELECT count(*) FROM mentions").fetchall()[0][0])
-        max_pairs = blocking.u_max_pairs(count)
+        max_pairs = blocking.u_max_pairs(engine.count("mentions"))
     linker.training.estimate_u_using_random_sampling(
         max_pairs=max_pairs, seed=seed, num_chunks=blocking.u_chunks(max_pairs)
     )
     for rule in blocking.TRAINING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
+            engine.translate(rule), estimate_without_term_frequencies=True
         )
     return linker
 
@@ -395,57 +444,81 @@ def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
 
 
 def resolve(
-    lake: Path | str,
+    lake: Path | str | Engine,
     threshold: float | None = None,
     retrain: bool = False,
     review_band: float = 6.0,
     progress: Progress | None = None,
-    memory_limit: str | None = None,
     full: bool = False,
+    *,
+    engine: str = "duckdb",
+    max_pairs: float | None = None,
+    max_iterations: int | None = None,
+    **options: object,
 ) -> Result:
     """Resolve the lake's mentions to person keys; see the module docstring.
+
+    ``lake`` is a lake folder (or URI), opened on ``engine`` (``duckdb`` or ``spark``, with
+    ``options`` as :func:`lexradar.engine.open_engine` takes them), or an open engine, which is
+    left open with its derived views showing the new keys. The steps, files and figures are the
+    same on every engine.
 
     ``threshold`` is a match probability; when absent it is calibrated. Pairs whose weight lies
     within ``review_band`` of the threshold go to the review list. When the last run left its
     record and only batches were added since, only the new mentions are scored
     (:mod:`lexradar.linkage.incremental`); ``full`` scores everything whatever the record says.
+    ``max_pairs`` is the sample for u; ``max_iterations`` caps each EM pass.
     """
     say = progress or (lambda _msg: None)
+    own = not isinstance(lake, Engine)
+    backend = lake if isinstance(lake, Engine) else open_engine(lake, engine, **options)
     forced = "asked for (--full)" if full else ""
+    run = Run(backend, threshold, retrain, review_band, say, max_pairs, max_iterations)
     try:
-        return _resolve(lake, threshold, retrain, review_band, say, memory_limit, forced)
-    except incremental.NeedsFull as why:
-        say(f"full run: {why}")
-        return _resolve(lake, threshold, retrain, review_band, say, memory_limit, str(why))
+        try:
+            return run.go(forced)
+        except incremental.NeedsFull as why:
+            say(f"full run: {why}")
+            backend.cleanup()
+            return run.go(str(why))
+    finally:
+        backend.cleanup()
+        if own:
+            backend.close()
+        else:
+            backend.open_views()
 
 
-def _resolve(
-    lake: Path | str,
-    threshold: float | None,
-    retrain: bool,
-    review_band: float,
-    say: Progress,
-    memory_limit: str | None,
-    forced: str,
-) -> Result:
-    from lexradar.engine import open_engine
+@dataclass
+class Run:
+    """One resolution of an engine's lake (:func:`resolve`)."""
 
-    out = linkage_dir(lake)
-    out.mkdir(exist_ok=True)
-    result = Result()
-    clock = time.perf_counter()
+    engine: Engine
+    threshold: float | None
+    retrain: bool
+    review_band: float
+    say: Progress
+    max_pairs: float | None = None
+    max_iterations: int | None = None
 
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        result.seconds[name] = round(now - clock, 2)
-        clock = now
+    def go(self, forced: str) -> Result:
+        engine, say = self.engine, self.say
+        out = engine.path(LINKAGE_DIR)
+        local = not engine.remote
+        engine.makedirs(out)
+        result = Result()
+        clock = time.perf_counter()
 
-    engine = open_engine(Path(lake), memory_limit=memory_limit)
-    con = engine.con  # type: ignore[attr-defined]
-    try:
-        model_path = out / MODEL_FILE
-        model_text = model_path.read_text(encoding="utf-8") if model_path.exists() else None
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            result.seconds[name] = round(now - clock, 2)
+            clock = now
+
+        retrain = self.retrain
+        review_band = self.review_band
+        model_path = f"{out}/{MODEL_FILE}"
+        model_text = engine.read_text(model_path)
         if model_text is not None and not retrain and stale(json.loads(model_text)):
             say("the saved model has other comparisons than this version: training again")
             retrain = True
@@ -453,13 +526,14 @@ def _resolve(
             forced = forced or "no trained model yet"
         elif retrain:
             forced = forced or "the model is trained again"
-        judged = judgements.load(lake)
+        judged = judgements.load(engine.lake.path) if local else []
+        threshold = self.threshold
         given = None if threshold is None else math.log2(threshold / (1 - threshold))
         # the batches this run covers: read once, before any mention is gathered
-        batches = incremental.batch_rows(con)
+        batches = incremental.batch_rows(engine)
         plan = incremental.plan(
             out,
-            con,
+            engine,
             run_file=RUN_FILE,
             keys_file=KEYS_FILE,
             model_text=model_text,
@@ -475,19 +549,13 @@ def _resolve(
             previous = plan.previous
             result.new_batches = plan.batch_count()
             say(f"incremental: gathering the mentions of {result.new_batches} new batch(es)")
-            con.execute(
-                "CREATE OR REPLACE TABLE _lr_previous_keys AS SELECT unique_id, person_key "
-                f"FROM read_parquet('{_sql_path(out / KEYS_FILE)}')"
+            engine.materialize(
+                "_lr_previous_keys", "SELECT unique_id, person_key FROM _lr_old_keys"
             )
             result.new_mentions = incremental.new_mentions(
-                con,
-                engine.lake,  # type: ignore[attr-defined]
-                plan.new_batches,
-                out / incremental.MENTIONS_FILE,
-                previous.batches,
-                memory_limit,
+                engine, plan.new_batches, previous.batches
             )
-            result.mentions = _count(con, "mentions")
+            result.mentions = engine.count("mentions")
             if result.mentions > incremental.GROWTH_FOR_FULL * previous.full_run_mentions:
                 raise incremental.NeedsFull(
                     f"{result.mentions:,} mentions, more than {incremental.GROWTH_FOR_FULL:g} × "
@@ -495,75 +563,74 @@ def _resolve(
                 )
             lap("mentions")
             model = json.loads(model_text)
-            table = _scope(con, model) if result.new_mentions else "mentions"
-            linker = _linker(con, incremental.new_pair_settings(model), table)
+            table = _scope(engine, model) if result.new_mentions else "mentions"
+            linker = _linker(engine, incremental.new_pair_settings(model), table)
             if table != "mentions":
                 # term frequencies of all mentions, not only of those in scope
                 for column in incremental.tf_columns(model):
-                    con.execute(
-                        f"CREATE OR REPLACE TABLE _lr_tf_{column} AS "
-                        f"{incremental.tf_table_sql(column)}"
-                    )
+                    engine.materialize(f"_lr_tf_{column}", incremental.tf_table_sql(column))
                     linker.table_management.register_term_frequency_lookup(
                         linker._db_api.register(f"_lr_tf_{column}"), column
                     )
             lap("train")
             scope = (
-                f" ({_count(con, table):,} mentions share a blocking key with them)"
+                f" ({engine.count(table):,} mentions share a blocking key with them)"
                 if table != "mentions"
                 else ""
             )
             say(f"scoring the candidate pairs of {result.new_mentions:,} new mentions{scope}")
             if result.new_mentions:
-                predictions = linker.inference.predict()
-                source = predictions.physical_name
+                source = linker.inference.predict().physical_name
             else:
-                source = f"read_parquet('{_sql_path(out / incremental.PAIRS_FILE)}') LIMIT 0"
-            con.execute(
-                "CREATE OR REPLACE TABLE _lr_new_pairs AS SELECT unique_id_l, unique_id_r, "
-                f"match_weight, match_probability FROM {source}"
+                source = "_lr_old_pairs WHERE FALSE"
+            engine.materialize(
+                "_lr_new_pairs",
+                f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {source}",
             )
-            result.new_pairs = _count(con, "_lr_new_pairs")
-            con.execute(
-                "CREATE OR REPLACE TABLE _lr_pairs AS SELECT unique_id_l, unique_id_r, "
-                "match_weight, match_probability "
-                f"FROM read_parquet('{_sql_path(out / incremental.PAIRS_FILE)}') "
-                "UNION ALL SELECT * FROM _lr_new_pairs"
+            result.new_pairs = engine.count("_lr_new_pairs")
+            engine.materialize(
+                "_lr_pairs",
+                "SELECT unique_id_l, unique_id_r, match_weight, match_probability "
+                "FROM _lr_old_pairs UNION ALL "
+                "SELECT unique_id_l, unique_id_r, match_weight, match_probability "
+                "FROM _lr_new_pairs",
             )
             result.candidate_pairs = previous.candidate_pairs + result.new_pairs
             hist = incremental.merge_histograms(
-                previous.histogram, incremental.histogram(con, "_lr_new_pairs")
+                previous.histogram, incremental.histogram(engine, "_lr_new_pairs")
             )
             lap("predict")
         else:
             result.full_reason = plan.reason
             say(f"full run: {plan.reason}; gathering person mentions")
-            result.mentions = mentions.build(con)
+            result.mentions = mentions.build(engine)
             result.new_mentions = result.mentions
             lap("mentions")
             if model_text is not None and not retrain:
                 say("loading the trained model")
-                linker = _linker(con, json.loads(model_text))
+                linker = _linker(engine, json.loads(model_text))
             else:
                 say("training (u by random sampling, m by EM)")
-                model = floor_m(train(con).misc.save_model_to_json())
+                trained = train(engine, self.max_pairs, max_iterations=self.max_iterations)
+                model = floor_m(as_authored(trained.misc.save_model_to_json(), settings()))
                 model_text = json.dumps(model, ensure_ascii=False, indent=1)
-                model_path.write_text(model_text, encoding="utf-8")
-                linker = _linker(con, model)
+                engine.write_text(model_path, model_text)
+                linker = _linker(engine, model)
                 result.trained = True
             lap("train")
             say("scoring candidate pairs")
             predictions = linker.inference.predict()
-            con.execute(
-                "CREATE OR REPLACE TABLE _lr_pairs AS SELECT unique_id_l, unique_id_r, "
-                f"match_weight, match_probability FROM {predictions.physical_name}"
+            engine.materialize(
+                "_lr_pairs",
+                "SELECT unique_id_l, unique_id_r, match_weight, match_probability "
+                f"FROM {predictions.physical_name}",
             )
-            result.candidate_pairs = _count(con, "_lr_pairs")
+            result.candidate_pairs = engine.count("_lr_pairs")
             result.new_pairs = result.candidate_pairs
-            hist = incremental.histogram(con, "_lr_pairs")
+            hist = incremental.histogram(engine, "_lr_pairs")
             lap("predict")
         prior = prior_weight(linker)
-        weight = choose_threshold(con, result, judged, prior, given, otsu_cut(hist))
+        weight = choose_threshold(engine, result, judged, prior, given, otsu_cut(hist))
         if (
             plan.incremental
             and plan.previous
@@ -575,42 +642,41 @@ def _resolve(
             )
         say(f"clustering at match weight {weight:.2f} ({result.threshold_method})")
         # from here on the files change: the record of the last run no longer describes them
-        (out / RUN_FILE).unlink(missing_ok=True)
+        engine.remove(f"{out}/{RUN_FILE}")
         key_sql = (
             incremental.STABLE_KEY_SQL.replace("{previous}", "_lr_previous_keys")
             if plan.incremental
             else KEY_SQL
         )
-
-        def keys() -> int:
-            _cluster(con, linker, out / KEYS_FILE, key_sql)
-            return _count(con, f"(SELECT DISTINCT person_key FROM '{_sql_path(out / KEYS_FILE)}')")
-
-        def review(sql: str) -> int:
-            con.execute(f"COPY ({sql}) TO '{_sql_path(out / REVIEW_FILE)}' (FORMAT parquet)")
-            return _count(con, f"'{_sql_path(out / REVIEW_FILE)}'")
-
         lo = link_cluster_and_list(
-            con, result, judged, weight, prior, review_band, str(out), keys, review
+            engine, linker, result, judged, weight, prior, review_band, out, key_sql
         )
         lap("cluster")
         kept = incremental.keep_pairs_sql(
             "_lr_pairs", lo, REGISTRY_PAIR, prior, REGISTRATION_EVIDENCE_FLOOR
         )
-        pairs_path = _sql_path(out / incremental.PAIRS_FILE)
-        con.execute(f"COPY ({kept}) TO '{pairs_path}' (FORMAT parquet)")
-        if not plan.incremental or result.new_mentions:
-            columns = f"* EXCLUDE ({incremental.NEW})" if plan.incremental else "*"
-            con.execute(
-                f"COPY (SELECT {columns} FROM mentions) "
-                f"TO '{_sql_path(out / incremental.MENTIONS_FILE)}' (FORMAT parquet)"
+        pairs_path = f"{out}/{incremental.PAIRS_FILE}"
+        engine.write_parquet(kept, pairs_path)
+        for column in incremental.tf_columns(json.loads(model_text)):
+            # term frequencies as scoring saw them, for explaining a pair without a scan
+            engine.write_parquet(
+                f"{incremental.tf_table_sql(column)} ORDER BY {column}",
+                f"{out}/tf_{column}.parquet",
             )
+        if not plan.incremental or result.new_mentions:
+            columns = ", ".join(c for c in engine.columns("mentions") if c != incremental.NEW)
+            engine.write_parquet(
+                f"SELECT {columns} FROM mentions ORDER BY unique_id",  # lookups skip row groups
+                f"{out}/{incremental.MENTIONS_FILE}",
+            )
+            mentions.regroup_for_lookups(f"{out}/{incremental.MENTIONS_FILE}")
         if plan.incremental and plan.previous is not None:
             # the batches of the last run and the new ones read here, not any that arrived since
             for dataset, names in plan.new_batches.items():
                 covered_now = plan.previous.batches.setdefault(dataset, {})
                 covered_now.update({b: batches[dataset][b] for b in names})
             batches = plan.previous.batches
+        engine.view_of_parquet("_lr_kept_pairs", pairs_path)
         covered = incremental.Coverage(
             batches=batches,
             model=incremental.sha(model_text),
@@ -627,26 +693,23 @@ def _resolve(
                 if plan.incremental and plan.previous is not None
                 else result.mentions
             ),
-            kept_pairs=int(
-                con.execute(f"SELECT count(*) FROM read_parquet('{pairs_path}')").fetchall()[0][0]
-            ),
+            kept_pairs=engine.count("_lr_kept_pairs"),
         )
         lap("save")
-        (out / RUN_FILE).write_text(
+        engine.write_text(
+            f"{out}/{RUN_FILE}",
             json.dumps(
-                result.as_dict() | {incremental.STATE_KEY: covered.as_dict()},
+                result.as_dict()
+                | {"engine": engine.name, incremental.STATE_KEY: covered.as_dict()},
                 ensure_ascii=False,
                 indent=2,
             ),
-            encoding="utf-8",
         )
-    finally:
-        engine.close()
-    return result
+        return result
 
 
 def choose_threshold(
-    con: Any,
+    engine: Engine,
     result: Result,
     judged: list[judgements.Judgement],
     prior: float,
@@ -654,11 +717,11 @@ def choose_threshold(
     otsu_weight: float,
 ) -> float:
     """The link threshold as a match weight — ``given``, else :func:`calibrate` on the scored
-    pairs ``_lr_pairs`` — written into ``result`` with how it was chosen (both engines)."""
+    pairs ``_lr_pairs`` — written into ``result`` with how it was chosen."""
     result.prior_weight = round(prior, 3)
     result.otsu_weight = otsu_weight
     if given is None:
-        weight, method = calibrate(con, "_lr_pairs", judged, prior)
+        weight, method = calibrate(engine, "_lr_pairs", judged, prior)
     else:
         weight, method = given, "given"
     result.threshold_weight = round(weight, 3)
@@ -668,62 +731,88 @@ def choose_threshold(
     return weight
 
 
+REVIEW_LIMIT = 2000
+"""At most this many pairs in the review list: what a reviewer can judge in a few days."""
+
+REVIEW_SQL = """
+SELECT p.unique_id_l, p.unique_id_r, p.match_weight, p.match_probability,
+       CASE WHEN kl.person_key <> kr.person_key THEN 'merge' ELSE 'split' END AS decides
+FROM _lr_pairs p
+JOIN _lr_keys kl ON kl.unique_id = p.unique_id_l
+JOIN _lr_keys kr ON kr.unique_id = p.unique_id_r
+LEFT JOIN _lr_edges e
+  ON e.unique_id_l = least(p.unique_id_l, p.unique_id_r)
+ AND e.unique_id_r = greatest(p.unique_id_l, p.unique_id_r)
+WHERE p.match_weight BETWEEN {lo} AND {hi}
+  AND (kl.person_key <> kr.person_key OR e.unique_id_l IS NOT NULL)
+ORDER BY
+  -- a record against a registry entry: whose record it is moves clues (bigamy, benefits after
+  -- death); then two registry entries (double registration); then the rest
+  CASE WHEN (p.unique_id_l LIKE 'persons:%') <> (p.unique_id_r LIKE 'persons:%') THEN 0
+       WHEN {registry} THEN 1 ELSE 2 END,
+  abs(p.match_weight - {weight}), p.unique_id_l, p.unique_id_r
+LIMIT {limit}
+"""
+"""The review list: the scored pairs of the review band whose judgement changes who is who —
+two mentions now of two persons (a "same" merges them) or a direct link now holding one person
+together (a "different" may split it). A pair of mentions that other links already join, with
+no edge of its own, is left out: no judgement on it moves a key. Ranked by what the decision
+moves (see the ORDER BY), then by closeness to the threshold, and capped at
+:data:`REVIEW_LIMIT`; ``Result.band_pairs`` counts the whole band."""
+
+
 def link_cluster_and_list(
-    con: Any,
+    engine: Engine,
+    linker: Any,
     result: Result,
     judged: list[judgements.Judgement],
     weight: float,
     prior: float,
     review_band: float,
     out: str,
-    keys: Callable[[], int],
-    review: Callable[[str], int],
+    key_sql: str,
 ) -> float:
-    """The steps after scoring, the same on both engines: the links at ``weight`` with the
-    judgements applied, anchored to the registry (:data:`ANCHOR_SQL`); ``keys()`` clusters them
-    and writes the person keys (returns the number of persons); ``review(sql)`` writes the pairs
-    of the review band that ``sql`` selects (returns how many); ``registration_pairs`` is written
-    under ``out``. Returns the review band's lower bound."""
+    """The steps after scoring: the links at ``weight`` with the judgements applied, anchored
+    to the registry (:data:`ANCHOR_SQL`), clustered and keyed by ``key_sql`` into the person
+    keys; the pairs of the review band and ``registration_pairs`` written under ``out``.
+    Returns the review band's lower bound."""
     result.judgements_applied = judgements.apply(
-        con, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
+        engine, "_lr_pairs", judged, "_lr_edges", weight, automatic=f"NOT ({REGISTRY_PAIR})"
     )
-    result.linked_pairs = anchor(con)
-    result.clusters = keys()
+    result.linked_pairs = anchor(engine)
+    _cluster(engine, linker, key_sql)
+    engine.write_parquet("SELECT * FROM _lr_keys ORDER BY unique_id", f"{out}/{KEYS_FILE}")
+    mentions.write_person_index(engine, out)  # a person's mentions and links, by one lookup
+    result.clusters = engine.count("(SELECT DISTINCT person_key FROM _lr_keys) AS k")
     lo, hi = weight - review_band, weight + review_band
-    result.review_pairs = review(
-        f"SELECT * FROM _lr_pairs WHERE match_weight BETWEEN {lo} AND {hi} "
-        f"ORDER BY abs(match_weight - {weight})"
+    band = f"_lr_pairs WHERE match_weight BETWEEN {lo} AND {hi}"
+    result.band_pairs = engine.count(band)
+    listed = REVIEW_SQL.format(
+        lo=lo,
+        hi=hi,
+        weight=weight,
+        registry=REGISTRY_PAIR.replace("unique_id_", "p.unique_id_"),
+        limit=REVIEW_LIMIT,
     )
-    con.execute(
-        REGISTRATION_PAIRS_SQL.format(
-            prior=prior,
-            floor=lo,
-            registry=REGISTRY_PAIR,
-            path=f"{out}/{REGISTRATION_PAIRS_FILE}".replace("'", "''"),
-        )
+    engine.write_parquet(listed, f"{out}/{REVIEW_FILE}")
+    engine.view_of_parquet("_lr_review", f"{out}/{REVIEW_FILE}")
+    result.review_pairs = engine.count("_lr_review")
+    engine.write_parquet(
+        REGISTRATION_PAIRS_SQL.format(prior=prior, floor=lo, registry=REGISTRY_PAIR),
+        f"{out}/{REGISTRATION_PAIRS_FILE}",
     )
     return lo
 
 
-def _scope(con: Any, model: dict[str, Any]) -> str:
+def _scope(engine: Engine, model: dict[str, Any]) -> str:
     """The table to score an incremental run on: the mentions that share the key of a
     blocking rule with a new mention (:func:`lexradar.linkage.incremental.scope_sql`), or all
     mentions when a rule is not an equi-join."""
     sql = incremental.scope_sql(incremental.rules_of(model))
     if sql is None:
         return "mentions"
-    con.execute(
-        f"CREATE OR REPLACE TABLE _lr_scope AS SELECT * FROM mentions WHERE unique_id IN ({sql})"
-    )
+    engine.materialize("_lr_scope", f"SELECT * FROM mentions WHERE unique_id IN ({sql})")
     return "_lr_scope"
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _count(con: Any, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
 KEY_SQL = """
@@ -754,19 +843,19 @@ ORDER BY m.unique_id
 linked by a reviewer), else any registry ID; a cluster without a registry entry takes the
 smallest valid ID among its mentions unless a registry cluster holds that ID, else ``U`` and a
 stable hash of its first mention. So a key is a resident ID whenever one can stand for the
-person, like the fallback key of an unresolved lake (:mod:`lexradar.linkage.views`)."""
+person, like the fallback key of an unresolved lake (:mod:`lexradar.datasets.derived`)."""
 
 
-def _cluster(con: Any, linker: Any, path: Path, key_sql: str = KEY_SQL) -> None:
-    """Connected components of the edges, keyed by ``key_sql`` (:data:`KEY_SQL`, or
-    :data:`lexradar.linkage.incremental.STABLE_KEY_SQL` in an incremental run)."""
+def _cluster(engine: Engine, linker: Any, key_sql: str = KEY_SQL) -> None:
+    """Connected components of ``_lr_edges`` by Splink, keyed by ``key_sql`` (:data:`KEY_SQL`,
+    or :data:`lexradar.linkage.incremental.STABLE_KEY_SQL` in an incremental run) into the
+    table ``_lr_keys``."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     db_api = linker._db_api
-    nodes = db_api.register("mentions")
-    edges = db_api.register("_lr_edges")
+    nodes = db_api.register("mentions", table_name="_lr_nodes")
+    edges = db_api.register("_lr_edges", table_name="_lr_edge_input")
     cc = cluster_pairwise_predictions_at_threshold(
         nodes, edges, db_api=db_api, node_id_column_name="unique_id"
     )
-    sql = key_sql.replace("{clusters}", cc.physical_name)
-    con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
+    engine.materialize("_lr_keys", key_sql.replace("{clusters}", cc.physical_name))

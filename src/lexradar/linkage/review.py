@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lexradar.linkage.explain import Contribution, contribution
+from lexradar.engine import Engine, Step, literal, open_engine
+from lexradar.linkage.explain import Contribution, contributions
 from lexradar.linkage.incremental import MENTIONS_FILE
 from lexradar.linkage.resolve import KEYS_FILE, MODEL_FILE, REVIEW_FILE, RUN_FILE, linkage_dir
 
@@ -63,7 +64,7 @@ def _text(value: Any) -> str:
 class Review:
     """An open review of one lake: the pairs still to judge and, for each, its two mentions.
 
-    Use as a context manager; the DuckDB connection is closed on exit.
+    Use as a context manager; its engine is closed on exit.
     """
 
     def __init__(self, lake: Path | str) -> None:
@@ -86,34 +87,23 @@ class Review:
         self.model: dict[str, Any] | None = (
             json.loads(model.read_text(encoding="utf-8")) if model.exists() else None
         )
-        self._engine: Any = None
-        self.con = self._open_mentions(out / MENTIONS_FILE)
+        self.engine = self._open_mentions(out / MENTIONS_FILE)
 
-    def _open_mentions(self, saved: Path) -> Any:
-        """A connection with a ``mentions`` table: the run's file when there is one (fast),
+    def _open_mentions(self, saved: Path) -> Engine:
+        """An engine with a ``mentions`` relation: the run's file when there is one (fast),
         else built from the lake as the run did."""
-        import duckdb
-
-        if saved.exists():
-            self.mentions_from = str(saved)
-            con = duckdb.connect()
-            path = str(saved).replace("'", "''")
-            con.execute(f"CREATE TABLE mentions AS SELECT * FROM read_parquet('{path}')")
-            return con
-        from lexradar.engine import open_engine
         from lexradar.linkage import mentions
 
+        engine = open_engine(self.lake)
+        if engine.view_of_parquet("mentions", str(saved)) is not None:
+            self.mentions_from = str(saved)
+            return engine
         self.mentions_from = "the lake (no mentions.parquet: run `lexradar resolve` again)"
-        self._engine = open_engine(self.lake)
-        con = self._engine.con
-        mentions.build(con)
-        return con
+        mentions.build(engine)
+        return engine
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-        else:
-            self.con.close()
+        self.engine.close()
 
     def __enter__(self) -> Review:
         return self
@@ -127,11 +117,12 @@ class Review:
         from lexradar.linkage import judgements
 
         judged = {j.key() for j in judgements.history(self.lake)}
-        path = str(self.review_path).replace("'", "''")
-        rows = self.con.execute(
+        path = literal(str(self.review_path))
+        rows = self.engine.rows(
             "SELECT unique_id_l, unique_id_r, match_weight "
-            f"FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number"
-        ).fetchall()
+            f"FROM read_parquet({path}, file_row_number = true) ORDER BY file_row_number",
+            "review list",
+        )
         return [
             (str(a), str(b), float(w))
             for a, b, w in rows
@@ -139,11 +130,9 @@ class Review:
         ]
 
     def mention(self, unique_id: str) -> dict[str, Any] | None:
-        found = (
-            self.con.sql("SELECT * FROM mentions WHERE unique_id = $u", params={"u": unique_id})
-            .to_arrow_table()
-            .to_pylist()
-        )
+        found = self.engine.run(
+            Step("mention", f"SELECT * FROM mentions WHERE unique_id = {literal(unique_id)}")
+        ).to_pylist()
         return found[0] if found else None
 
     def pair(self, left: str, right: str, weight: float, explain: bool = True) -> Pair | None:
@@ -159,9 +148,9 @@ class Review:
 
     def contributions(self, lrow: dict[str, Any], rrow: dict[str, Any]) -> list[Contribution]:
         """Each comparison's level and weight, evaluated as ``lexradar resolve explain`` does
-        (same level conditions, same term-frequency adjustment) on this connection."""
+        (same level conditions, same term-frequency adjustment) on this engine."""
         assert self.model is not None
-        return [contribution(self.con, cmp, lrow, rrow) for cmp in self.model["comparisons"]]
+        return contributions(self.engine, self.model, lrow, rrow)
 
     @property
     def prior_weight(self) -> float | None:

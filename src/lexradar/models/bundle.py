@@ -1,13 +1,22 @@
-"""A model as one file, to move between procuratorates: header, SQL, golden examples, docs."""
+"""A model as one file, to move between procuratorates: header, SQL, golden examples, docs.
+
+A bundle leaves the procuratorate, so it carries no real personal data: the golden examples
+are pseudonymised on export (:func:`bundle_examples`), each example with its own
+:class:`~lexradar.normalize.pseudonym.Pseudonymiser` — the same person keeps one pseudonym across
+the example's rows and expectations, IDs stay valid (or wrong by as much as they were), dates
+and amounts are kept — so the examples still pass where the bundle is imported.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from lexradar.errors import Location, ModelError
 from lexradar.models.registry import EXAMPLES_SUFFIX, Model, load_model
+from lexradar.normalize.pseudonym import Pseudonymiser, pseudonymise_given
 
 FORMAT = "lexradar-model/1"
 SUFFIX = ".lexmodel.yaml"
@@ -23,7 +32,9 @@ def export_model(model: Model, out: Path) -> Path:
         "version": model.spec.version,
         "header": model.path.read_text(encoding="utf-8"),
         "sql": model.sql,
-        "examples": examples.read_text(encoding="utf-8") if examples.exists() else None,
+        "examples": bundle_examples(examples.read_text(encoding="utf-8"))
+        if examples.exists()
+        else None,
         "docs": docs.read_text(encoding="utf-8") if docs.exists() else None,
     }
     out = Path(out)
@@ -33,6 +44,30 @@ def export_model(model: Model, out: Path) -> Path:
         yaml.safe_dump(bundle, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
     )
     return out
+
+
+def pseudonymised_example(example: dict[str, Any]) -> dict[str, Any]:
+    """One golden example with its rows, expectations and name pseudonymised consistently."""
+    pseudo = Pseudonymiser()
+    out = dict(example)
+    if isinstance(example.get("given"), dict):
+        out["given"] = pseudonymise_given(example["given"], pseudo)
+    for key in ("expect", "name"):
+        if key in example:
+            out[key] = pseudo.any(example[key])
+    return out
+
+
+def bundle_examples(text: str) -> str:
+    """An examples file as a bundle carries it: every example pseudonymised."""
+    data = yaml.safe_load(text) or {}
+    if isinstance(data, dict) and isinstance(data.get("examples"), list):
+        data["examples"] = [
+            pseudonymised_example(e) if isinstance(e, dict) else e for e in data["examples"]
+        ]
+    return yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=200, default_flow_style=None
+    )
 
 
 def import_model(bundle_file: Path, folder: Path, known: set[str], force: bool = False) -> Model:

@@ -114,6 +114,7 @@ def load_examples(model: Model) -> list[Example]:
         raw, node = read_yaml(path, ModelError)
     except ValueError as exc:  # a scalar that looks like a date but is none, e.g. 2010-13-01
         node = yaml.compose(path.read_text(encoding="utf-8"))
+        assert node is not None  # the document holds the value that failed to load
         loc, bad = _unreadable(node)
         where = Location(str(path), line=bad.start_mark.line + 1, field=".".join(map(str, loc)))
         raise ModelError(f"bad value {bad.value!r}: {exc}", where) from exc
@@ -255,8 +256,11 @@ def compare(expected: list[dict[str, Any]], clues: list[dict[str, Any]]) -> tupl
     return False, "\n".join(diff)
 
 
-def run_example(model: Model, example: Example, workdir: Path) -> ExampleResult:
-    """Run one example on a lake of its ``given`` rows, made under ``workdir``."""
+def run_example(
+    model: Model, example: Example, workdir: Path, engine: str = "duckdb", **options: object
+) -> ExampleResult:
+    """Run one example on a lake of its ``given`` rows, made under ``workdir``, on ``engine``
+    (``options`` as :func:`lexradar.engine.open_engine` takes them)."""
     from lexradar.engine import open_engine
     from lexradar.models.run import run_model
 
@@ -264,8 +268,8 @@ def run_example(model: Model, example: Example, workdir: Path) -> ExampleResult:
     try:
         for name, rows in example.given.items():
             write_rows(lake, name, rows, batch_id="example")
-        with open_engine(lake) as engine:
-            table, _ = run_model(engine, model, example.as_of, example.params)
+        with open_engine(lake, engine, **{"sandbox": True, **options}) as backend:
+            table, _ = run_model(backend, model, example.as_of, example.params)
     except LexradarError as exc:
         return ExampleResult(model.id, example, False, f"the example could not run: {exc}")
     # each clue with the evidence columns of the model's result beside the clue columns
@@ -274,8 +278,8 @@ def run_example(model: Model, example: Example, workdir: Path) -> ExampleResult:
     return ExampleResult(model.id, example, passed, diff, clues)
 
 
-def run_all(model: Model) -> list[ExampleResult]:
-    """Run every golden example of ``model``, each on its own temporary lake."""
+def run_all(model: Model, engine: str = "duckdb", **options: object) -> list[ExampleResult]:
+    """Run every golden example of ``model``, each on its own temporary lake, on ``engine``."""
     examples = load_examples(model)
     with tempfile.TemporaryDirectory(prefix="lexradar-examples-") as tmp:
-        return [run_example(model, ex, Path(tmp)) for ex in examples]
+        return [run_example(model, ex, Path(tmp), engine, **options) for ex in examples]

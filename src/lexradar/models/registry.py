@@ -28,7 +28,7 @@ EXAMPLES_SUFFIX = ".examples.yaml"
 class Model:
     spec: ModelSpec
     sql: str
-    tree: exp.Expression
+    tree: exp.Query
     path: Path
 
     @property
@@ -80,32 +80,58 @@ def model_files(root: Path) -> Iterator[Path]:
             yield p
 
 
+PRODUCTION = ("production",)
+"""What production runs, loads and the scheduler take unless asked for other statuses."""
+LIVE = ("production", "retired")
+"""Statuses in which a project's own copy of a built-in model takes the built-in's place."""
+
+
 class Registry:
     """Every model known to a project, by id.
 
-    A model in one of the project's folders replaces the pack model of the same id; two folders
-    of the project defining one id is an error.
+    A project's own copy of a built-in model (same id, in one of the project's folders) takes
+    the built-in's place only once it is in production (or retired) — promoted through the
+    gate. Until then it is a *candidate*: the built-in keeps serving production runs, and the
+    copy is what the studio and the lifecycle work on (:meth:`own`). Two folders of the project
+    defining one id is an error.
     """
 
     def __init__(self, extra_paths: Iterable[Path] = ()) -> None:
         self.models: dict[str, Model] = {}
-        pack = pack_root()
-        for root in (pack, *map(Path, extra_paths)):
+        """The model each id stands for in the project (what lists and pages show)."""
+        self.pack: dict[str, Model] = {}
+        """The built-in models."""
+        self.candidates: dict[str, Model] = {}
+        """The project's own copies of built-in models that are not (yet) in production."""
+        self.folders = [Path(p) for p in extra_paths]
+        own: dict[str, Model] = {}
+        for path in model_files(pack_root()):
+            model = load_model(path, pack_root())
+            self.pack[model.id] = model
+        for root in self.folders:
             for path in model_files(root):
                 model = load_model(path, root)
-                earlier = self.models.get(model.id)
-                if earlier is not None and earlier.path.is_relative_to(pack):
-                    self.models[model.id] = model  # a procuratorate's own version of a pack model
-                    continue
+                earlier = own.get(model.id)
                 if earlier is not None:
                     raise ModelError(
-                        f"model id '{model.id}' is defined twice (also in "
-                        f"{self.models[model.id].path})",
+                        f"model id '{model.id}' is defined twice (also in {earlier.path})",
                         Location(file=str(path), field="id"),
                     )
-                self.models[model.id] = model
+                own[model.id] = model
+        self.models.update(self.pack)
+        for model_id, model in own.items():
+            if model_id in self.pack and model.spec.status not in LIVE:
+                self.candidates[model_id] = model
+            else:
+                self.models[model_id] = model
+        self._own = own
+
+    def is_builtin(self, model_id: str) -> bool:
+        """Whether ``model_id`` is the id of a built-in (pack) model."""
+        return model_id in self.pack
 
     def get(self, model_id: str) -> Model:
+        """The model ``model_id`` stands for (a candidate copy of a built-in is not it)."""
         try:
             return self.models[model_id]
         except KeyError:
@@ -114,8 +140,51 @@ class Registry:
                 Location(field="model"),
             ) from None
 
-    def select(self, ids: Iterable[str] | None = None) -> list[Model]:
-        ids = list(ids or [])
-        if not ids:
-            return [m for m in self.models.values() if m.spec.status != "retired"]
-        return [self.get(i) for i in ids]
+    def own(self, model_id: str) -> Model:
+        """The version a model builder works on: the project's own copy, else :meth:`get`."""
+        return self._own.get(model_id) or self.get(model_id)
+
+    def versions(self, model_id: str) -> list[Model]:
+        """Every version of ``model_id`` the project has: its own copy first, then the pack's."""
+        found = [m for m in (self._own.get(model_id), self.pack.get(model_id)) if m is not None]
+        if not found:
+            self.get(model_id)  # raises, naming the known ids
+        return found
+
+    def select(
+        self, ids: Iterable[str] | None = None, statuses: Iterable[str] = PRODUCTION
+    ) -> list[Model]:
+        """The models a run takes: of ``ids`` (default: every model), the version of each in
+        one of ``statuses`` — production unless asked. An id named explicitly that has no
+        version in those statuses is an error saying which statuses it has."""
+        wanted = tuple(statuses)
+        chosen = list(ids or [])
+        if not chosen:
+            out = []
+            for model_id in sorted({*self.models, *self.candidates}):
+                found = self._pick(model_id, wanted)
+                if found is not None:
+                    out.append(found)
+            return out
+        picked = []
+        for model_id in chosen:
+            found = self._pick(model_id, wanted)
+            if found is None:
+                has = ", ".join(m.spec.status for m in self.versions(model_id))
+                raise ModelError(
+                    f"model '{model_id}' has no version in {'/'.join(wanted)} (it is {has}); "
+                    f"runs take production models unless asked, e.g. --status {has.split(',')[0]}",
+                    Location(field="status"),
+                )
+            picked.append(found)
+        return picked
+
+    def _pick(self, model_id: str, statuses: tuple[str, ...]) -> Model | None:
+        versions = [m for m in (self._own.get(model_id), self.pack.get(model_id)) if m]
+        return next((m for m in versions if m.spec.status in statuses), None)
+
+    def domains(self) -> dict[str, str]:
+        """Domain of every model id the project knows (candidates included)."""
+        out: dict[str, str] = {m.id: m.spec.domain for m in self.pack.values()}
+        out.update({m.id: m.spec.domain for m in self._own.values()})
+        return out

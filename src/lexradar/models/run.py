@@ -22,6 +22,7 @@ from lexradar.datasets import CONTRACT
 from lexradar.engine import Engine, Step
 from lexradar.errors import Location, ModelError
 from lexradar.models.compile import compile_model
+from lexradar.models.inputs import missing_inputs
 from lexradar.models.registry import Model
 
 CLUE_SCHEMA = pa.schema(
@@ -39,8 +40,12 @@ CLUE_SCHEMA = pa.schema(
         ("explanation_en", pa.string()),
         ("evidence", pa.string()),
         ("sources", pa.string()),
+        ("domain", pa.string()),
+        ("model_status", pa.string()),
     ]
 )
+"""A clue file's columns: each clue carries its model's domain and status, so loading it never
+has to look the model up."""
 SEVERITIES = ("high", "medium", "low")
 
 
@@ -59,6 +64,9 @@ class RunRecord:
     sql: str = field(repr=False, default="")
     rows_scanned: int = 0
     input_batches: list[str] = field(default_factory=list)
+    model_status: str = "production"
+    #: optional inputs (``dataset.field``) that held no value: the rule ran on its fallback
+    missing_inputs: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The record as JSON-ready values (what run logs and the casebook keep)."""
@@ -66,6 +74,7 @@ class RunRecord:
             "run_id": self.run_id,
             "model_id": self.model_id,
             "model_version": self.model_version,
+            "model_status": self.model_status,
             "engine": self.engine,
             "as_of": self.as_of.isoformat(),
             "parameters": {k: str(v) for k, v in self.parameters.items()},
@@ -73,6 +82,7 @@ class RunRecord:
             "rows_scanned": self.rows_scanned,
             "clues": self.clues,
             "seconds": round(self.seconds, 3),
+            "missing_inputs": self.missing_inputs,
         }
 
 
@@ -121,6 +131,12 @@ def plan_sql(model: Model, as_of: dt.date, params: dict[str, object] | None, dia
     return compile_model(model.spec, model.tree, as_of, params, dialect).sql
 
 
+def _order(row: dict[str, Any], key: list[str]) -> tuple[tuple[bool, str], ...]:
+    """A row's place among its model's clues: by the clue key, so a parallel engine (which
+    returns rows in no fixed order) numbers the same clues the same way on every run."""
+    return tuple((row[k] is not None, str(row[k]) if row[k] is not None else "") for k in key)
+
+
 def run_model(
     engine: Engine,
     model: Model,
@@ -131,7 +147,7 @@ def run_model(
     spec = model.spec
     plan = compile_model(spec, model.tree, as_of, params, engine.dialect)
     started = time.perf_counter()
-    result = engine.run(Step(f"model {spec.id}", plan.sql))
+    result = engine.run(Step(f"model {spec.id}", plan.sql, plan.dialect))
     run_id = uuid.uuid4().hex[:16]
     needed = [
         *spec.clue.key,
@@ -146,7 +162,7 @@ def run_model(
             f"the SQL does not return column(s) {missing} named in the clue section",
             Location(file=str(model.path.with_suffix(".sql")), field="clue"),
         )
-    rows = result.to_pylist()
+    rows = sorted(result.to_pylist(), key=lambda r: _order(r, spec.clue.key))
     extra = [c for c in result.column_names if c not in needed]
     out: dict[str, list[Any]] = {f.name: [] for f in CLUE_SCHEMA}
     for row in rows:
@@ -172,6 +188,8 @@ def run_model(
             json.dumps({k: row[k] for k in extra}, ensure_ascii=False, default=str)
         )
     out["sources"] = _sources(engine, out["record_refs"])
+    out["domain"] = [spec.domain] * len(rows)
+    out["model_status"] = [spec.status] * len(rows)
     table = pa.table(out, schema=CLUE_SCHEMA)
     rows_scanned, batches = engine.dataset_stats(spec.datasets)
     record = RunRecord(
@@ -186,6 +204,8 @@ def run_model(
         plan.sql,
         rows_scanned,
         batches,
+        spec.status,
+        [i.field for i in missing_inputs(engine, spec)],
     )
     return table, record
 
@@ -197,7 +217,11 @@ def run_models(
     params: dict[str, object] | None = None,
     on_done: Callable[[RunRecord], None] | None = None,
 ) -> tuple[pa.Table, list[RunRecord]]:
-    """Run several models; ``params`` apply to the models that declare them."""
+    """Run several models; ``params`` apply to the models that declare them.
+
+    A parameter none of ``models`` declares is refused before anything runs.
+    """
+    check_params(models, params)
     tables, records = [], []
     for model in models:
         own = {
@@ -214,8 +238,23 @@ def run_models(
     return merged, records
 
 
+def check_params(models: list[Model], params: dict[str, object] | None) -> None:
+    """Refuse parameter names that none of ``models`` declares, naming those they do."""
+    declared = {p.name for m in models for p in m.spec.parameters}
+    unknown = sorted(set(params or {}) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        which = ", ".join(m.id for m in models) or "no model"
+        raise ModelError(
+            f"unknown parameter(s) {', '.join(unknown)} for {which}; declared: {known}",
+            Location(field="param"),
+        )
+
+
 def write_clues(table: pa.Table, out: Path) -> None:
-    """Write clues as CSV or Parquet, by the file's extension."""
+    """Write clues as CSV or Parquet, by the file's extension. A CSV is for spreadsheets too:
+    UTF-8 with BOM, every column text (IDs as written), no cell a formula
+    (:mod:`lexradar.models.csvfile`; :func:`lexradar.clues.store.read_clue_file` reads it back)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".parquet":
@@ -223,8 +262,9 @@ def write_clues(table: pa.Table, out: Path) -> None:
 
         pq.write_table(table, out)
     elif out.suffix == ".csv":
-        import pyarrow.csv as pacsv
+        from lexradar.models.csvfile import write_csv
 
-        pacsv.write_csv(table, out)
+        columns = table.column_names
+        write_csv(out, columns, ([row[c] for c in columns] for row in table.to_pylist()))
     else:
         raise ModelError("clue file must end in .csv or .parquet", Location(file=str(out)))

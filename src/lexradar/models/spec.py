@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Domain = Literal["criminal", "civil", "administrative", "public_interest"]
 Status = Literal["draft", "testing", "production", "retired"]
@@ -25,6 +25,14 @@ class Text(BaseModel):
     en: str
 
 
+def _number(raw: object) -> str | int | float:
+    """``raw`` if it can be read as a number; a ValueError (a bad value) for a date, a list or
+    nothing (YAML's ``~``), which int() and float() refuse with a TypeError."""
+    if isinstance(raw, str | int | float):
+        return raw
+    raise ValueError(f"expected a number, got {type(raw).__name__}")
+
+
 class Parameter(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -35,9 +43,9 @@ class Parameter(BaseModel):
     def coerce(self, raw: object) -> object:
         """The value of this parameter from a flag's text or a YAML value."""
         if self.type == "int":
-            return int(raw)  # type: ignore[call-overload]
+            return int(_number(raw))
         if self.type == "float":
-            return float(raw)  # type: ignore[arg-type]
+            return float(_number(raw))
         if self.type == "bool":
             return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
         if self.type == "date":
@@ -54,6 +62,29 @@ class ClueSpec(BaseModel):
     refs: str = Field(default="record_refs", description="Column: list of evidence references.")
     region: str = Field(default="region_code", description="Column: region code for routing.")
     severity: str = Field(default="severity", description="Column: high, medium or low.")
+
+
+class OptionalInput(BaseModel):
+    """A field the rule uses when an agency's export has it, and what the rule does without it.
+
+    Agencies differ: one traffic police export has the licence's issue date, another has only
+    its current status. A model names the optional fields it relies on here; a run on a lake
+    where such a field is empty says so (:func:`lexradar.models.inputs.missing_inputs`), and the
+    SQL must still be right without it — the ``without`` text says how it decides then.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$", description="dataset.field")
+    without: Text = Field(description="What the rule does when the field is empty in the lake.")
+
+    @property
+    def dataset(self) -> str:
+        return self.field.split(".", 1)[0]
+
+    @property
+    def column(self) -> str:
+        return self.field.split(".", 1)[1]
 
 
 class Transition(BaseModel):
@@ -93,8 +124,15 @@ class ModelSpec(BaseModel):
     version: int = Field(ge=1)
     owner: str = Field(pattern=r"^\d{6}$", description="Region code of the owning procuratorate.")
     description: str
+    description_zh: str | None = Field(
+        default=None, description="The rule in Chinese, as the workbench shows it in Chinese."
+    )
     history: list[Transition] = Field(
         default_factory=list, description="Lifecycle transitions, oldest first."
+    )
+    inputs: list[OptionalInput] = Field(
+        default_factory=list,
+        description="Optional fields the rule relies on, and what it does without each.",
     )
 
     @field_validator("datasets")
@@ -106,6 +144,17 @@ class ModelSpec(BaseModel):
         if unknown:
             raise ValueError(f"unknown dataset(s) {unknown}; known: {', '.join(CONTRACT)}")
         return value
+
+    @model_validator(mode="after")
+    def _inputs_known(self) -> ModelSpec:
+        from lexradar.datasets import CONTRACT
+
+        for i in self.inputs:
+            if i.dataset not in self.datasets:
+                raise ValueError(f"input {i.field}: {i.dataset} is not among the model's datasets")
+            if i.column not in {f.name for f in CONTRACT[i.dataset].fields}:
+                raise ValueError(f"input {i.field}: {i.dataset} has no field {i.column}")
+        return self
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -15,6 +15,10 @@ A value that is no date is refused with reason ``bad_date``; a date-shaped value
 day of the calendar (``2015-02-30``, ``2015-13-01``) with reason ``impossible_date``.
 
 :func:`compare` recognises the usual slips: day and month swapped, one field mistyped.
+
+Event dates are shown as they are (:func:`mask` returns them unchanged); a date of birth is
+personal data and a role that sees masked data sees its year only (:func:`mask_birth`:
+``1990-03-08`` → ``1990-**-**``).
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ def _from_digits(text: str, raw: object) -> dt.date:
         ) from None
 
 
-def _parse_number(number: float | int | Decimal, raw: object) -> dt.date:
+def _parse_number(number: numbers.Real | float | Decimal, raw: object) -> dt.date:
     """A number: eight whole digits are YYYYMMDD, anything else an Excel serial."""
     if isinstance(number, numbers.Integral):
         whole: int | None = int(number)
@@ -175,3 +179,20 @@ def compare(a: dt.date, b: dt.date) -> Comparison:
     if len(fields) == 1:
         return Comparison("one_field_differs", f"{a} vs {b}: only the {fields[0]} differs")
     return Comparison("different", f"{a} vs {b}: {' and '.join(fields)} differ")
+
+
+def mask(value: object) -> object:
+    """An event date as shown to every role: unchanged (only dates of birth are hidden)."""
+    return value
+
+
+def mask_birth(value: object) -> object:
+    """A date of birth as a masked role sees it: the year only (``1990-**-**``); a value that is
+    no date is ``****-**-**``. ``None`` stays ``None``."""
+    if value is None:
+        return None
+    try:
+        born = parse(value)
+    except NormalizeError:
+        return "****-**-**"
+    return f"{born.year:04d}-**-**"

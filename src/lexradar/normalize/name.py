@@ -77,9 +77,14 @@ _HAN_RANGES = (
 )
 
 
-def _is_han(ch: str) -> bool:
+def is_han(ch: str) -> bool:
+    """True for a Han character (CJK unified ideographs and extensions, compatibility
+    ideographs, 〇)."""
     cp = ord(ch)
     return ch == "\u3007" or any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
+
+
+_is_han = is_han
 
 
 @cache
@@ -177,11 +182,16 @@ def pinyin(name: str) -> str:
     return " ".join(" ".join(syllables).split())
 
 
-def _clean_or_raw(value: str) -> str:
+def clean_or_raw(value: str) -> str:
+    """:func:`clean`'s spelling when ``value`` is a name, else ``value`` stripped (``""`` for a
+    value that is not text): the form masking and comparison work on."""
     try:
         return clean(value)
     except NormalizeError:
         return value.strip() if isinstance(value, str) else ""
+
+
+_clean_or_raw = clean_or_raw
 
 
 def compare(a: str, b: str) -> Comparison:
@@ -207,12 +217,24 @@ def compare(a: str, b: str) -> Comparison:
     return Comparison("different", f"{a} vs {b}: different names")
 
 
-def mask(name: str) -> str:
-    """The name for display without revealing it: the surname kept, every other character an
-    asterisk (``张*``, ``欧阳**``, ``巴**``); the middle dot is kept; a one-character name is
-    ``*``."""
+def surname(name: str) -> str:
+    """The surname a clean name opens with: two characters for a compound surname of
+    :data:`COMPOUND_SURNAMES` followed by a given name (``欧阳娜娜`` → ``欧阳``), else the first
+    character (``张伟`` → ``张``; a Mongolian name, which has no surname, keeps its first
+    character too: ``巴特尔`` → ``巴``)."""
+    text = _clean_or_raw(name)
+    return text[:2] if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else text[:1]
+
+
+def mask(name: str | None) -> str | None:
+    """The name as a role that sees masked data is shown it: the :func:`surname` kept, every
+    other character an asterisk (``张*``, ``欧阳**``, ``巴**``); the middle dot is kept; a
+    one-character name is ``*``. Traditional or full-width input is cleaned first
+    (``歐陽娜娜`` → ``欧阳**``). ``None`` stays ``None``."""
+    if name is None:
+        return None
     text = _clean_or_raw(name)
     if len(text) <= 1:
         return "*" * len(text)
-    keep = 2 if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else 1
+    keep = len(surname(text))
     return text[:keep] + "".join(c if c in (MIDDLE_DOT, " ") else "*" for c in text[keep:])

@@ -17,6 +17,14 @@ Agency exports damage these numbers in known ways, and :func:`parse` names each 
 
 :func:`compare` tells a mistyped number (one digit substituted, two adjacent digits swapped)
 from a different one, with pure string operations, so it is cheap enough for blocking.
+
+:func:`mask` is how an ID is shown to a role that sees masked data: the six digits of the
+address code and the last four characters stay, the birth date and the rest of the sequence
+become asterisks (``150404********123X``); :func:`mask_in_text` does the same to every ID-shaped
+run of digits inside a text. The check character is defined here once (:data:`WEIGHTS`,
+:data:`CHECK_CHARS`, :func:`check_digit`); the vectorized and SQL forms used by ingestion,
+synthesis and resolution are derived from the same two constants (:func:`check_chars_array`,
+:data:`CHECK_SQL`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from lexradar.errors import NormalizeError
 from lexradar.normalize.base import Comparison
@@ -57,6 +65,25 @@ def check_digit(first17: str) -> str:
         )
     total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
+
+
+def check_chars_array(first17: Any) -> Any:
+    """The check characters (ASCII codes, ``uint8``) of an ``(n, 17)`` array of digit values
+    0-9: :func:`check_digit` vectorized with numpy, for bulk validation and synthesis."""
+    import numpy as np  # only the bulk paths need numpy
+
+    weights = np.array(WEIGHTS, dtype=np.int64)
+    table = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+    return table[(np.asarray(first17, dtype=np.int64) @ weights) % 11]
+
+
+CHECK_SQL = (
+    "substr({id}, 1, 17) || substr('" + CHECK_CHARS + "', 1 + CAST(list_sum(list_transform("
+    "range(1, 18), lambda k: try_cast(substr({id}, k, 1) AS INTEGER) * ["
+    + ", ".join(map(str, WEIGHTS))
+    + "][k])) AS BIGINT) % 11, 1)"
+)
+"""DuckDB SQL: the 18-character ID ``{id}`` rebuilt with its correct check character."""
 
 
 def _birth_date_of(id18: str) -> dt.date | None:
@@ -256,3 +283,29 @@ def compare(a: str, b: str) -> Comparison:
     if diffs == [17]:
         return Comparison("one_substitution", f"{a} vs {b}: only the check digit differs{lifted}")
     return Comparison("different", f"{a} vs {b}: {len(diffs)} positions differ")
+
+
+_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])([0-9]{6})([0-9]{5,8})([0-9]{3}[0-9Xx]|[0-9]{4})(?![0-9A-Za-z])"
+)
+_SCIENTIFIC_IN_TEXT = re.compile(r"(?<![0-9])[0-9]\.[0-9]{9,16}[Ee]\+?1[4-7](?![0-9])")
+
+
+def mask(value: object) -> object:
+    """An ID as a role that sees masked data is shown it: address code and last four kept,
+    the rest asterisks (``150404199001011234`` → ``150404********1234``; 15 digits:
+    ``150404900101123`` → ``150404*****1123``). Anything else given as an ID (damaged, malformed)
+    keeps at most its first six characters; every later digit becomes ``*``. ``None`` stays."""
+    if value is None:
+        return None
+    text = _normalize_text(value) if isinstance(value, str) else str(value)
+    if _ID18.fullmatch(text) or _ID15.fullmatch(text):
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    return text[:6] + "".join("*" if c.isdigit() else c for c in text[6:])
+
+
+def mask_in_text(text: str) -> str:
+    """Every run of 15 to 18 ID characters inside ``text`` masked as :func:`mask` does, and
+    every number in scientific notation that Excel made of an ID hidden (``*``)."""
+    masked = _IN_TEXT.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    return _SCIENTIFIC_IN_TEXT.sub(lambda m: "*" * len(m.group(0)), masked)

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lexradar.errors import LexradarError, Location
+from lexradar.reports.period import PeriodReport
 from lexradar.reports.stats import Statistics
 
 if TYPE_CHECKING:
-    from lexradar.reports.period import PeriodReport
+    from matplotlib.typing import RcKeyType
 
 FONT_PACKAGE = "fonts-wqy-zenhei"
 FONT_FAMILIES = ("WenQuanYi Zen Hei", "WenQuanYi Zen Hei Sharp")
@@ -219,7 +220,7 @@ def period_charts(report: PeriodReport) -> list[Chart]:
     font = cjk_font()
     t = report.text
     stats = report.stats
-    style = {
+    style: dict[RcKeyType, Any] = {
         "font.family": "sans-serif",
         "font.sans-serif": [font.family, "DejaVu Sans"],
         "axes.unicode_minus": False,
@@ -234,7 +235,9 @@ def period_charts(report: PeriodReport) -> list[Chart]:
             Chart("month", t["chart_month"], _by_month(stats["month"], t)),
             Chart("domain", t["chart_domain"], _by_domain(stats["domain"], t)),
             Chart(
-                "model", t["chart_model"], _ranked(stats["model"], "model", t, t["chart_model"], {})
+                "model",
+                t["chart_model"],
+                _ranked(stats["model"], "model", t, t["chart_model"], report.model_names),
             ),
             Chart(
                 "region",

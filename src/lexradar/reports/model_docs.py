@@ -7,17 +7,20 @@ and the lifecycle history. Given a casebook, it also shows the model's runs and 
 raised, confirmed, dismissed and the cases opened), scoped to the acting user's region.
 
 The pages are plain HTML with inline CSS (no scripts, no external links) so that they can be
-copied to an intranet share or opened from a USB stick; every value is HTML-escaped.
+copied to an intranet share or opened from a USB stick. They are Jinja templates
+(``reports/templates/model_docs/``) with autoescaping: every value is HTML-escaped. The casebook
+figures come from :mod:`lexradar.reports.activity`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from lexradar.clues.access import SYSTEM, User
 from lexradar.clues.db import Casebook
@@ -26,10 +29,9 @@ from lexradar.errors import LexradarError
 from lexradar.models.examples import Example, examples_path, load_examples
 from lexradar.models.registry import Model
 from lexradar.normalize.region_code import full_name
+from lexradar.reports.activity import Activity, model_activity
 
 LANGS = ("zh", "en")
-RECENT_RUNS = 10
-"""How many of a model's latest runs a page lists."""
 
 DOMAINS: dict[str, dict[str, str]] = {
     "zh": {
@@ -75,6 +77,9 @@ LABELS: dict[str, dict[str, str]] = {
         "dataset_title": "名称",
         "parameters": "参数",
         "no_parameters": "无参数",
+        "inputs": "可选数据项",
+        "input_field": "数据项",
+        "input_without": "缺少时的处理",
         "param_name": "参数名",
         "param_type": "类型",
         "param_default": "默认值",
@@ -134,6 +139,9 @@ LABELS: dict[str, dict[str, str]] = {
         "dataset_title": "Title",
         "parameters": "Parameters",
         "no_parameters": "No parameters",
+        "inputs": "Optional inputs",
+        "input_field": "Field",
+        "input_without": "Without it",
         "param_name": "Name",
         "param_type": "Type",
         "param_default": "Default",
@@ -188,155 +196,6 @@ small{color:#666}
 """
 
 
-@dataclass
-class Yield:
-    """What one model's clues became, in the acting user's region."""
-
-    clues: int = 0
-    confirmed: int = 0
-    dismissed: int = 0
-    cases: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def precision(self) -> float | None:
-        judged = self.confirmed + self.dismissed
-        return self.confirmed / judged if judged else None
-
-
-@dataclass
-class Activity:
-    """A model's runs (latest first) and yield, read from a casebook."""
-
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    run_count: int = 0
-    yield_: Yield = field(default_factory=Yield)
-
-
-def e(value: object) -> str:
-    """``value`` as escaped HTML text (``None`` as nothing)."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, set)):
-        return html.escape(", ".join(str(v) for v in value))
-    return html.escape(str(value))
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "") -> str:
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    klass = f' class="{e(cls)}"' if cls else ""
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The keys of ``rows`` in order of first appearance."""
-    out: list[str] = []
-    for row in rows:
-        out.extend(k for k in row if k not in out)
-    return out
-
-
-def _page(title: str, body: str, lang: str) -> str:
-    tag = "zh-CN" if lang == "zh" else "en"
-    return (
-        f'<!DOCTYPE html>\n<html lang="{tag}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n"
-        "</html>\n"
-    )
-
-
-def _owner(code: str) -> str:
-    try:
-        return f"{code} {full_name(code)}"
-    except LexradarError:
-        return code
-
-
-def _activity(casebook: Casebook, actor: User, ids: Sequence[str]) -> dict[str, Activity]:
-    """Runs and yield of the models ``ids``; yield is scoped to ``actor``'s region."""
-    import sqlalchemy as sa
-
-    from lexradar.clues.access import scope
-    from lexradar.clues.tables import STATES, cases, clue_tallies, model_runs
-    from lexradar.reports.stats import CONFIRMED, dismissal_reasons
-
-    out = {i: Activity() for i in ids}
-    t = clue_tallies
-
-    def summed(states: Sequence[str]) -> sa.ColumnElement[Any]:
-        return sa.func.sum(sum((t.c[s] for s in states[1:]), t.c[states[0]]))
-
-    with casebook.read() as conn:
-        runs = conn.execute(
-            sa.select(model_runs)
-            .where(model_runs.c.model_id.in_(list(ids)))
-            .order_by(model_runs.c.loaded_at.desc(), model_runs.c.run_id.desc())
-        )
-        for run in runs.mappings():
-            act = out[run["model_id"]]
-            act.run_count += 1
-            if len(act.runs) < RECENT_RUNS:
-                act.runs.append(dict(run))
-        tallies = conn.execute(
-            sa.select(t.c.model_id, summed(STATES), summed(CONFIRMED), summed(("dismissed",)))
-            .where(t.c.model_id.in_(list(ids)), scope(t.c.procuratorate_code, actor))
-            .group_by(t.c.model_id)
-        )
-        for model_id, n, confirmed, dismissed in tallies:
-            y = out[model_id].yield_
-            y.clues, y.confirmed, y.dismissed = (
-                int(n or 0),
-                int(confirmed or 0),
-                int(dismissed or 0),
-            )
-        opened = conn.execute(
-            sa.select(cases.c.model_id, sa.func.count())
-            .where(cases.c.model_id.in_(list(ids)), scope(cases.c.procuratorate_code, actor))
-            .group_by(cases.c.model_id)
-        )
-        for model_id, n in opened:
-            out[model_id].yield_.cases = int(n)
-    for model_id, reasons in dismissal_reasons(casebook, actor).items():
-        if model_id in out:
-            out[model_id].yield_.reasons = {str(k or ""): v for k, v in reasons.items()}
-    return out
-
-
-def _examples(model: Model, lab: dict[str, str]) -> tuple[str, int]:
-    if not examples_path(model).exists():
-        return f"<p>{e(lab['no_examples'])}</p>", 0
-    examples = load_examples(model)
-    if not examples:
-        return f"<p>{e(lab['no_examples'])}</p>", 0
-    return "\n".join(_example(i, ex, lab) for i, ex in enumerate(examples, 1)), len(examples)
-
-
-def _example(number: int, ex: Example, lab: dict[str, str]) -> str:
-    parts = [
-        f'<section class="example {ex.kind}">',
-        f"<h3>{number}. {e(ex.name)} <small>({e(lab[ex.kind])})</small></h3>",
-        f"<p>{e(lab['as_of'])}: {e(ex.as_of.isoformat())}</p>",
-    ]
-    if ex.params:
-        parts.append(f"<p>{e(lab['params'])}: ")
-        parts.append(e(", ".join(f"{k} = {_text(v)}" for k, v in ex.params.items())) + "</p>")
-    parts.append(f"<h4>{e(lab['given'])}</h4>")
-    for name, rows in ex.given.items():
-        title = CONTRACT[name].title.zh if name in CONTRACT else ""
-        parts.append(f"<p><code>{e(name)}</code> {e(title)}</p>")
-        cols = _columns(rows)
-        parts.append(_table(cols, ([_text(r.get(c)) for c in cols] for r in rows), "given"))
-    parts.append(f"<h4>{e(lab['expect'])}</h4>")
-    if ex.expect:
-        cols = _columns(ex.expect)
-        parts.append(_table(cols, ([_text(c.get(k)) for k in cols] for c in ex.expect), "expect"))
-    else:
-        parts.append(f"<p>{e(lab['no_clue'])}</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
 def _text(value: object) -> str:
     """A cell's text: dates in ISO form, lists joined, ``None`` as nothing."""
     if value is None:
@@ -350,158 +209,134 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _casebook_sections(act: Activity, lab: dict[str, str]) -> str:
-    parts = [f"<h2>{e(lab['runs'])}</h2>"]
-    if act.run_count:
-        last = max(r["as_of"] for r in act.runs)
-        parts.append(
-            _table(
-                [lab["run_count"], lab["last_run"]],
-                [[act.run_count, _text(last)]],
-                "meta",
-            )
-        )
-        parts.append(
-            _table(
-                [
-                    lab["run_id"],
-                    lab["version"],
-                    lab["as_of"],
-                    lab["run_clues"],
-                    lab["seconds"],
-                    lab["loaded_at"],
-                ],
-                (
-                    [
-                        r["run_id"],
-                        r["model_version"],
-                        _text(r["as_of"]),
-                        r["clues"],
-                        "" if r["seconds"] is None else f"{r['seconds']:.1f}",
-                        _text(r["loaded_at"]),
-                    ]
-                    for r in act.runs
-                ),
-                "runs",
-            )
-        )
-    else:
-        parts.append(f"<p>{e(lab['no_runs'])}</p>")
-    y = act.yield_
-    precision = "" if y.precision is None else f"{y.precision:.1%}"
-    parts.append(f"<h2>{e(lab['yield'])}</h2>")
-    parts.append(
-        _table(
-            [lab["clues"], lab["confirmed"], lab["dismissed"], lab["precision"], lab["cases"]],
-            [[y.clues, y.confirmed, y.dismissed, precision, y.cases]],
-            "yield",
-        )
+@functools.cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("lexradar.reports", "templates/model_docs"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    if y.reasons:
-        parts.append(f"<h3>{e(lab['dismiss_reasons'])}</h3>")
-        rows = sorted(y.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        parts.append(_table([lab["reason"], lab["count"]], rows, "reasons"))
-    return "\n".join(parts)
+    env.filters["cell"] = _text
+    return env
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The keys of ``rows`` in order of first appearance."""
+    out: list[str] = []
+    for row in rows:
+        out.extend(k for k in row if k not in out)
+    return out
+
+
+def _owner(code: str) -> str:
+    try:
+        return f"{code} {full_name(code)}"
+    except LexradarError:
+        return code
+
+
+def _example(ex: Example) -> dict[str, Any]:
+    """What the template shows of one golden example: its tables as columns and rows."""
+    given = []
+    for name, rows in ex.given.items():
+        cols = _columns(rows)
+        title = CONTRACT[name].title.zh if name in CONTRACT else ""
+        given.append(
+            {
+                "name": name,
+                "title": title,
+                "columns": cols,
+                "rows": [[r.get(c) for c in cols] for r in rows],
+            }
+        )
+    expect_cols = _columns(ex.expect)
+    return {
+        "kind": ex.kind,
+        "name": ex.name,
+        "as_of": ex.as_of,
+        "params": ex.params,
+        "params_text": ", ".join(f"{k} = {_text(v)}" for k, v in ex.params.items()),
+        "given": given,
+        "expect_columns": expect_cols,
+        "expect_rows": [[c.get(k) for k in expect_cols] for c in ex.expect],
+    }
 
 
 def render_model(model: Model, lang: str = "zh", activity: Activity | None = None) -> str:
     """The HTML page of one model; ``activity`` adds its runs and yield."""
     lab, spec = LABELS[lang], model.spec
     other = "en" if lang == "zh" else "zh"
-    title = getattr(spec.title, lang)
-    meta = [
-        (lab["id"], spec.id),
-        (lab["title_en"], getattr(spec.title, other)),
-        (lab["domain"], DOMAINS[lang][spec.domain]),
-        (lab["status"], STATUSES[lang][spec.status]),
-        (lab["version"], spec.version),
-        (lab["owner"], _owner(spec.owner)),
-    ]
-    body = [
-        f'<p><a href="index.html">{e(lab["back"])}</a></p>',
-        f"<h1>{e(title)} <small>{e(getattr(spec.title, other))}</small></h1>",
-        '<table class="meta"><tbody>'
-        + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in meta)
-        + "</tbody></table>",
-        f"<h2>{e(lab['supervision_point'])}</h2>",
-        f'<p class="supervision-point">{e(getattr(spec.supervision_point, lang))}</p>',
-        f"<h2>{e(lab['description'])}</h2>",
-        f'<p class="description">{e(spec.description)}</p>',
-        f"<h2>{e(lab['legal_basis'])}</h2>",
-        '<ul class="legal-basis">'
-        + "".join(f"<li>{e(b)}</li>" for b in spec.legal_basis)
-        + "</ul>",
-        f"<h2>{e(lab['datasets'])}</h2>",
-        _table(
-            [lab["dataset"], lab["dataset_title"]],
-            ([d, CONTRACT[d].title.zh] for d in spec.datasets),
-            "datasets",
-        ),
-        f"<h2>{e(lab['parameters'])}</h2>",
-    ]
-    if spec.parameters:
-        body.append(
-            _table(
-                [lab["param_name"], lab["param_type"], lab["param_default"], lab["param_doc"]],
-                ([p.name, p.type, _text(p.default), p.doc] for p in spec.parameters),
-                "parameters",
-            )
-        )
-    else:
-        body.append(f"<p>{e(lab['no_parameters'])}</p>")
-    body.append(f"<h2>{e(lab['explanation'])}</h2>")
-    body.append(f'<p class="explanation">{e(getattr(spec.explanation, lang))}</p>')
-    examples, n = _examples(model, lab)
-    body.append(f"<h2>{e(lab['examples'])} ({n})</h2>")
-    body.append(examples)
-    body.append(f"<h2>{e(lab['sql'])}</h2>")
-    body.append(f'<pre class="sql"><code>{e(model.sql.rstrip())}</code></pre>')
-    body.append(f"<h2>{e(lab['history'])}</h2>")
-    if spec.history:
-        body.append(
-            _table(
-                [lab["at"], lab["from"], lab["to"], lab["by"], lab["reason"]],
-                (
-                    [
-                        _text(h.at),
-                        STATUSES[lang][h.from_status],
-                        STATUSES[lang][h.to_status],
-                        h.by,
-                        h.reason,
-                    ]
-                    for h in spec.history
-                ),
-                "history",
-            )
-        )
-    else:
-        body.append(f"<p>{e(lab['no_history'])}</p>")
+    examples = load_examples(model) if examples_path(model).exists() else []
+    context: dict[str, Any] = {
+        "lang": lang,
+        "other": other,
+        "css": CSS,
+        "lab": lab,
+        "spec": spec,
+        "page_title": f"{spec.id} — {getattr(spec.title, lang)}",
+        "meta": [
+            (lab["id"], spec.id),
+            (lab["title_en"], getattr(spec.title, other)),
+            (lab["domain"], DOMAINS[lang][spec.domain]),
+            (lab["status"], STATUSES[lang][spec.status]),
+            (lab["version"], spec.version),
+            (lab["owner"], _owner(spec.owner)),
+        ],
+        "datasets": [[d, CONTRACT[d].title.zh] for d in spec.datasets],
+        "parameters": [[p.name, p.type, p.default, p.doc] for p in spec.parameters],
+        "inputs": [[i.field, getattr(i.without, lang)] for i in spec.inputs],
+        "examples": [_example(ex) for ex in examples],
+        "sql": model.sql.rstrip(),
+        "history": [
+            [h.at, STATUSES[lang][h.from_status], STATUSES[lang][h.to_status], h.by, h.reason]
+            for h in spec.history
+        ],
+        "activity": activity,
+    }
     if activity is not None:
-        body.append(_casebook_sections(activity, lab))
-    return _page(f"{spec.id} — {title}", "\n".join(body), lang)
+        y = activity.yield_
+        context |= {
+            "last_run": max((r["as_of"] for r in activity.runs), default=None),
+            "runs": [
+                [
+                    r["run_id"],
+                    r["model_version"],
+                    r["as_of"],
+                    r["clues"],
+                    "" if r["seconds"] is None else f"{r['seconds']:.1f}",
+                    r["loaded_at"],
+                ]
+                for r in activity.runs
+            ],
+            "yield_row": [
+                y.clues,
+                y.confirmed,
+                y.dismissed,
+                "" if y.precision is None else f"{y.precision:.1%}",
+                y.cases,
+            ],
+            "reasons": sorted(y.reasons.items(), key=lambda kv: (-kv[1], kv[0])),
+        }
+    return _templates().get_template("model.html.j2").render(context)
 
 
 def render_index(models: Sequence[Model], lang: str = "zh") -> str:
     """The list of ``models`` with domain, status and title, each linking to its page."""
     lab = LABELS[lang]
-    rows = "".join(
-        "<tr>"
-        f'<td><a href="{e(m.id)}.html">{e(m.id)}</a></td>'
-        f"<td>{e(getattr(m.spec.title, lang))}</td>"
-        f"<td>{e(DOMAINS[lang][m.spec.domain])}</td>"
-        f"<td>{e(STATUSES[lang][m.spec.status])}</td>"
-        f"<td>{e(m.spec.version)}</td>"
-        "</tr>"
-        for m in models
+    return (
+        _templates()
+        .get_template("index.html.j2")
+        .render(
+            lang=lang,
+            css=CSS,
+            lab=lab,
+            page_title=lab["index_title"],
+            models=models,
+            domains=DOMAINS[lang],
+            statuses=STATUSES[lang],
+        )
     )
-    heads = [lab["id"], lab["title"], lab["domain"], lab["status"], lab["version"]]
-    head = "".join(f"<th>{e(h)}</th>" for h in heads)
-    body = (
-        f"<h1>{e(lab['index_title'])}</h1>\n"
-        f"<p>{e(lab['index_intro'].format(n=len(models)))}</p>\n"
-        f'<table class="index"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    )
-    return _page(lab["index_title"], body, lang)
 
 
 def write_model_docs(
@@ -524,7 +359,7 @@ def write_model_docs(
     ordered = sorted(models, key=lambda m: m.id)
     activity: dict[str, Activity] = {}
     if casebook is not None and ordered:
-        activity = _activity(casebook, actor or SYSTEM, [m.id for m in ordered])
+        activity = model_activity(casebook, actor or SYSTEM, [m.id for m in ordered])
     written = []
     for model in ordered:
         path = out / f"{model.id}.html"

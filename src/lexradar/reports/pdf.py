@@ -13,12 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lexradar.reports.charts import cjk_font, period_charts
-
-if TYPE_CHECKING:
-    from lexradar.reports.period import PeriodReport, Table
+from lexradar.reports.period import PeriodReport, Table, cell_text
 
 FONT = "LexradarCJK"
 HEADER_BG = "#dde4ee"
@@ -55,8 +53,6 @@ def _table(table: Table, total: str, styles: dict[str, Any], width: float) -> An
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph
     from reportlab.platypus import Table as Grid
-
-    from lexradar.reports.period import cell_text
 
     head = [Paragraph(h, styles["head"]) for h, _ in table.columns]
     body = []

@@ -1,12 +1,10 @@
-"""The period report: the figures of :func:`lexradar.reports.stats.statistics` as Excel or HTML.
-
-:func:`write_period_report` writes an ``.xlsx`` workbook (openpyxl): a summary sheet (clues
-discovered, cases supervised, conversion, funds recovered, each with the same period last year
-and the change in per cent; models in production and under construction) and one sheet per
-breakdown (by domain, model, procuratorate and month), each ending with the total row.
-:func:`write_period_report_html` writes the same tables as one self-contained HTML page, with
-the charts of :mod:`lexradar.reports.charts` embedded as ``data:`` URIs;
-:func:`write_period_report_pdf` (:mod:`lexradar.reports.pdf`) writes them as a PDF.
+"""The period report as data: :func:`period_report` computes a :class:`PeriodReport` once —
+a summary table (clues discovered, cases supervised, conversion, funds recovered, each with the
+same period last year and the change in per cent; models in production and under
+construction) and one table per breakdown (by domain, model, procuratorate and month), each
+ending with the total row. The writers turn it into a file and compute nothing:
+:mod:`lexradar.reports.xlsx`, :mod:`lexradar.reports.html` and :mod:`lexradar.reports.pdf`
+(:mod:`lexradar.reports.output` joins the two steps).
 
 ``procuratorate`` narrows any of them to one procuratorate's subtree, which must lie inside
 the acting user's own (:func:`narrow`).
@@ -20,11 +18,9 @@ as ``0.5``). Headers are Chinese by default, English with ``lang="en"``.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -70,6 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "key_model": "模型",
         "key_region": "检察院代码",
         "key_name": "检察院",
+        "key_model_name": "模型名称",
         "key_month": "月份",
         "total": "合计",
         "period": "统计期间",
@@ -114,6 +111,7 @@ TEXT: dict[str, dict[str, str]] = {
         "key_model": "Model",
         "key_region": "Procuratorate code",
         "key_name": "Procuratorate",
+        "key_model_name": "Model name",
         "key_month": "Month",
         "total": "Total",
         "period": "Period",
@@ -230,7 +228,11 @@ def _summary(stats: Statistics, t: dict[str, str]) -> Table:
 
 
 def _breakdown(
-    stats: Statistics, dim: str, t: dict[str, str], names: dict[str, str] | None = None
+    stats: Statistics,
+    dim: str,
+    t: dict[str, str],
+    names: dict[str, str] | None = None,
+    name_header: str = "key_name",
 ) -> Table:
     rows = stats.rows
     if dim == "domain":  # all four domains, in their usual order, even without figures
@@ -239,7 +241,7 @@ def _breakdown(
         rows = known + [r for r in rows if r.key["domain"] not in DOMAINS]
     keys: list[tuple[str, Kind]] = [(t[f"key_{dim}"], "text")]
     if names is not None:
-        keys.append((t["key_name"], "text"))
+        keys.append((t[name_header], "text"))
     table = Table(t[dim], [*keys, *_figure_columns(t)], keys=len(keys))
     for row in rows:
         key = row.key[dim]
@@ -253,6 +255,14 @@ def _breakdown(
         total.append("")
     table.rows.append([*total, *_figures(stats.total)])
     return table
+
+
+def model_titles(lang: str, registry: Any | None = None) -> dict[str, str]:
+    """Model id → title in ``lang`` (the pack's models, or ``registry``'s: a project's too)."""
+    from lexradar.models import Registry
+
+    found = registry if registry is not None else Registry()
+    return {mid: getattr(m.spec.title, lang) for mid, m in found.models.items()}
 
 
 def _names(casebook: Casebook) -> dict[str, str]:
@@ -294,6 +304,8 @@ class PeriodReport:
     tables: list[Table]
     stats: dict[str, Statistics]
     names: dict[str, str]
+    model_names: dict[str, str] = field(default_factory=dict)
+    """Model id → its title in the report's language (the by-model table and chart)."""
 
     @property
     def text(self) -> dict[str, str]:
@@ -310,6 +322,7 @@ def period_report(
     *,
     level: Literal["province", "city", "county"] = "county",
     procuratorate: str | None = None,
+    registry: Any | None = None,
 ) -> PeriodReport:
     """Compute the report once: the statistics by model, domain, procuratorate and month."""
     if lang not in TEXT:
@@ -324,16 +337,17 @@ def period_report(
     by_domain, by_month = by("domain"), by("month")
     by_region = by("region", level=level)
     names = _names(casebook)
+    titles = model_titles(lang, registry)
     title = f"{t['title']} {by_model.start} — {by_model.end}"
     tables = [
         _summary(by_model, t),
         _breakdown(by_domain, "domain", t),
-        _breakdown(by_model, "model", t),
+        _breakdown(by_model, "model", t, titles, "key_model_name"),
         _breakdown(by_region, "region", t, names),
         _breakdown(by_month, "month", t),
     ]
     stats = {"model": by_model, "domain": by_domain, "region": by_region, "month": by_month}
-    return PeriodReport(title, scope_name, lang, tables, stats, names)
+    return PeriodReport(title, scope_name, lang, tables, stats, names, titles)
 
 
 def period_tables(
@@ -354,57 +368,6 @@ def period_tables(
     return report.title, report.tables
 
 
-def write_period_report(
-    casebook: Casebook,
-    actor: User,
-    start: dt.date,
-    end: dt.date,
-    out: Path,
-    lang: str = "zh",
-    models: Iterable[tuple[str, str]] | None = None,
-    *,
-    level: Literal["province", "city", "county"] = "county",
-    procuratorate: str | None = None,
-) -> Path:
-    """Write the period report as an Excel workbook at ``out``; returns ``out``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    title, tables = period_tables(
-        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
-    )
-    book = Workbook()
-    book.remove(book.active)
-    book.properties.title = title
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDE4EE")
-    for table in tables:
-        ws = book.create_sheet(table.name)
-        ws.append([header for header, _ in table.columns])
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for r, values in enumerate(table.rows):
-            ws.append(values)
-            for c, cell in enumerate(ws[r + 2]):
-                kind = table.kind(r, c)
-                if kind in FORMATS and cell.value is not None:
-                    cell.number_format = FORMATS[kind]
-        if table.rows and table.rows[-1][0] == TEXT[lang]["total"]:
-            for cell in ws[ws.max_row]:
-                cell.font = bold
-        for c, (header, kind) in enumerate(table.columns):
-            texts = [header] + [str(v[c]) for v in table.rows if kind == "text" and v[c]]
-            wide = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in texts)
-            width = min(max(wide + 2, WIDTHS.get(kind, 10)), 40)
-            ws.column_dimensions[get_column_letter(c + 1)].width = width
-        ws.freeze_panes = ws.cell(row=2, column=table.keys + 1).coordinate
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
-
-
 def cell_text(value: Value, kind: Kind) -> str:
     """A cell as the HTML page and the PDF print it (``1,234``, ``5,000.50``, ``12.5%``)."""
     if value is None:
@@ -418,99 +381,3 @@ def cell_text(value: Value, kind: Kind) -> str:
     if kind == "change" and isinstance(value, float):
         return f"{value * 100:+.1f}%"
     return str(value)
-
-
-def _html_cell(value: Value, kind: Kind) -> str:
-    return html.escape(cell_text(value, kind))
-
-
-STYLE = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em; }
-h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #b8c2d0; padding: 0.3em 0.6em; }
-th { background: #dde4ee; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-tr.total td { font-weight: bold; }
-figure { margin: 1em 0; } figure img { max-width: 100%; }
-"""
-
-
-def write_period_report_html(
-    casebook: Casebook,
-    actor: User,
-    start: dt.date,
-    end: dt.date,
-    out: Path,
-    lang: str = "zh",
-    models: Iterable[tuple[str, str]] | None = None,
-    *,
-    level: Literal["province", "city", "county"] = "county",
-    procuratorate: str | None = None,
-) -> Path:
-    """Write the tables and charts as one self-contained HTML page at ``out``; returns ``out``.
-
-    The charts are PNG images embedded as ``data:`` URIs: the page needs no other file.
-    """
-    import base64
-
-    from lexradar.reports.charts import period_charts
-
-    report = period_report(
-        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
-    )
-    t = report.text
-    charts = period_charts(report)
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-        f"<title>{html.escape(report.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(report.title)}</h1>",
-        f"<p>{html.escape(t['scope'])}: {html.escape(report.scope)}</p>",
-    ]
-    for table in report.tables:
-        parts.append(f"<h2>{html.escape(table.name)}</h2><table><thead><tr>")
-        parts += [f"<th>{html.escape(h)}</th>" for h, _ in table.columns]
-        parts.append("</tr></thead><tbody>")
-        for r, values in enumerate(table.rows):
-            is_total = values[0] == t["total"]
-            parts.append('<tr class="total">' if is_total else "<tr>")
-            for c, value in enumerate(values):
-                kind = table.kind(r, c)
-                css = ' class="n"' if kind != "text" else ""
-                parts.append(f"<td{css}>{_html_cell(value, kind)}</td>")
-            parts.append("</tr>")
-        parts.append("</tbody></table>")
-    parts.append(f"<h2>{html.escape(t['charts'])}</h2>")
-    for chart in charts:
-        data = base64.b64encode(chart.png).decode("ascii")
-        caption = html.escape(chart.title)
-        parts.append(
-            f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{caption}</figcaption></figure>"
-        )
-    parts.append("</body></html>")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(parts), encoding="utf-8")
-    return out
-
-
-def write_period_report_pdf(
-    casebook: Casebook,
-    actor: User,
-    start: dt.date,
-    end: dt.date,
-    out: Path,
-    lang: str = "zh",
-    models: Iterable[tuple[str, str]] | None = None,
-    *,
-    level: Literal["province", "city", "county"] = "county",
-    procuratorate: str | None = None,
-) -> Path:
-    """Write the report as a PDF at ``out`` (see :mod:`lexradar.reports.pdf`); returns ``out``."""
-    from lexradar.reports.pdf import write_pdf
-
-    report = period_report(
-        casebook, actor, start, end, lang, models, level=level, procuratorate=procuratorate
-    )
-    return write_pdf(report, out)

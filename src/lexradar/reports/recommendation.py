@@ -1,5 +1,10 @@
 """The procuratorial recommendation draft (检察建议书) for a confirmed clue or a case, as .docx.
 
+The shipped template follows GB/T 9704-2012 (A4, 仿宋 body, 小标宋 title, the procuratorate's
+red mark and document number ``X检建〔2026〕N号``, the date in Chinese numerals, ``— 1 —`` page
+numbers; see :mod:`lexradar.reports.templates.make_template`); the official text names the
+model by its Chinese title, never by its id.
+
 :func:`write_recommendation` gathers, inside one casebook transaction, the clue (or the case
 and its clues) within the acting user's region, the model that raised it, and the evidence
 records; it fills an editable Word template with docxtpl (Jinja2 inside a ``.docx``) and
@@ -8,7 +13,7 @@ case, whether personal data was revealed). The shipped templates live in
 ``lexradar/reports/templates`` (built by ``make_template.py``); every placeholder they receive
 is listed in :func:`context` and in ``docs/reports.md``.
 
-Personal data is masked with the casebook's own rules (:mod:`lexradar.clues.queries`) unless
+Personal data is masked by the one masking function (:mod:`lexradar.normalize.masking`) unless
 ``reveal=True``: revealing needs a reason and a role that works clues (admin, leader, handler —
 :data:`lexradar.clues.workflow.WORKERS`), and writes one ``clue.reveal`` audit entry per clue,
 as :func:`lexradar.clues.queries.reveal` does.
@@ -32,12 +37,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lexradar.clues.access import User, require, scope
-from lexradar.clues.db import Casebook, Event
+from lexradar.clues.db import Casebook
 from lexradar.clues.errors import CasebookError, NotFoundError
-from lexradar.clues.queries import ClueView, clue_view, mask_id, mask_name
+from lexradar.clues.events import ClueRevealed, DocumentGenerated
+from lexradar.clues.queries import ClueView, clue_view
 from lexradar.clues.tables import case_clues, cases, procuratorates
 from lexradar.clues.workflow import WORKERS, scoped_clue
 from lexradar.errors import LexradarError, Location
+from lexradar.normalize.masking import known_values, mask_text
 from lexradar.reports.templates.make_template import HERE, template_path
 
 if TYPE_CHECKING:
@@ -49,6 +56,18 @@ REVEAL_ROLES = WORKERS
 CONFIRMED = ("confirmed", "supervised", "closed")
 """Clue states a recommendation may be drafted for: confirmed, or already a case."""
 TEXTS_FILE = "recommendations.yaml"
+TEMPLATE_NAMES = {
+    "zh": ("检察建议书.docx", "recommendation.docx"),
+    "en": ("recommendation.en.docx", "recommendation.docx"),
+}
+"""Template file names looked for, in order, in a template folder."""
+NUMBER_BLANK = {"zh": "　　", "en": "    "}
+"""The document number's place when none is given: filled in by hand when it is issued."""
+PDF_LAYOUT = "GB/T 9704 (pdf)"
+"""The audit's template name of a PDF draft: the shipped layout, drawn (no .docx template)."""
+DIGITS = "〇一二三四五六七八九"
+MONTHS = "January February March April May June July August September October November December"
+MONTHS_EN = tuple(MONTHS.split())
 FACT_SOURCES = ("judgments", "deaths", "persons")
 """Datasets that state facts rather than the supervised agency's own records (fallback only)."""
 
@@ -58,7 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case": "案件 {id}（{title}）",
         "masked": "个人信息已脱敏",
         "revealed": "含未脱敏个人信息（已审计）",
-        "doc_no": "{short}检建〔{year}〕　　号",
+        "doc_no": "{short}检建〔{year}〕{number}号",
         "fallback": (
             "建议你单位针对上述问题（{point}）依法调查核实，及时纠正违法情形，"
             "并将办理情况书面回复本院。"
@@ -69,7 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case": "case {id} ({title})",
         "masked": "personal data masked",
         "revealed": "contains unmasked personal data (audited)",
-        "doc_no": "{short} Recommendation [{year}] No.    ",
+        "doc_no": "{short} Recommendation [{year}] No. {number}",
         "fallback": (
             "We recommend that you investigate the matters above ({point}), correct what is "
             "unlawful, and reply to this procuratorate in writing."
@@ -104,7 +123,10 @@ def _texts_file(template: Path | None) -> Path:
 def _template_file(template: Path | None, lang: str) -> Path:
     if template is None:
         return template_path(lang)
-    path = template / "recommendation.docx" if template.is_dir() else template
+    path = template
+    if template.is_dir():
+        found = [template / n for n in TEMPLATE_NAMES[lang] if (template / n).is_file()]
+        path = found[0] if found else template / TEMPLATE_NAMES[lang][0]
     if not path.is_file():
         raise DocumentError("no such template file", Location(file=str(path), field="template"))
     if path.suffix.lower() != ".docx":
@@ -171,19 +193,27 @@ def _scoped_case(conn: Connection, actor: User, case_id: int) -> Any:
 
 
 def _mask_title(title: str, rows: list[Any]) -> str:
-    """A case title (free text) with the names and IDs of its clues' evidence masked."""
-    names = set()
-    for row in rows:
-        evidence = json.loads(row.evidence or "{}")
-        names |= {v for k, v in evidence.items() if k.endswith("name") and isinstance(v, str)}
-    for name in sorted(names, key=len, reverse=True):
-        title = title.replace(name, mask_name(name))
-    return mask_id(title)
+    """A case title (free text) with the personal values of its clues' evidence masked."""
+    known = [kv for row in rows for kv in known_values(json.loads(row.evidence or "{}"))]
+    return mask_text(title, known)
 
 
-def _date(lang: str) -> str:
-    today = dt.date.today()
-    return f"{today.year}年{today.month}月{today.day}日" if lang == "zh" else today.isoformat()
+def _chinese_number(n: int) -> str:
+    """1..31 in Chinese numerals as dates write them: 三, 十, 十二, 二十, 三十一."""
+    tens, units = divmod(n, 10)
+    if tens == 0:
+        return DIGITS[units]
+    return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[units] if units else "")
+
+
+def chinese_date(day: dt.date) -> str:
+    """The date of an official document (GB/T 9704 7.3.5): 二〇二五年六月三日."""
+    year = "".join(DIGITS[int(d)] for d in str(day.year))
+    return f"{year}年{_chinese_number(day.month)}月{_chinese_number(day.day)}日"
+
+
+def _date(lang: str, day: dt.date) -> str:
+    return chinese_date(day) if lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def context(
@@ -197,8 +227,11 @@ def context(
     actor: User,
     lang: str,
     template: Path | None,
+    day: dt.date | None = None,
+    number: int | None = None,
 ) -> dict[str, Any]:
-    """Every placeholder a recommendation template receives."""
+    """Every placeholder a recommendation template receives (``day``: the document's date,
+    default today; ``number``: its number in the year, default a blank to fill in)."""
     spec = model.spec
     labels = LABELS[lang]
     texts = model_texts(model, lang, template)
@@ -206,12 +239,18 @@ def context(
     code, name = procuratorate
     short = name.removesuffix("人民检察院") if lang == "zh" else name
     evidence = _evidence(views, lang)
+    day = day or dt.date.today()
+    no = NUMBER_BLANK[lang] if number is None else str(number)
     return {
         "lang": lang,
         "procuratorate": name,
         "procuratorate_code": code,
-        "doc_no": labels["doc_no"].format(short=short, year=dt.date.today().year),
-        "date": _date(lang),
+        "organ_short": short,
+        "year": day.year,
+        "number": no,
+        "doc_no": labels["doc_no"].format(short=short, year=day.year, number=no),
+        "date": _date(lang, day),
+        "date_iso": day.isoformat(),
         "addressee": texts.get("addressee") or _fallback_addressee(views, model, lang),
         "model": {
             "id": spec.id,
@@ -309,14 +348,24 @@ def write_recommendation(
     lang: str = "zh",
     template: Path | None = None,
     models: Registry | None = None,
+    day: dt.date | None = None,
+    number: int | None = None,
 ) -> Path:
-    """Draft the recommendation for a confirmed clue or a case at ``out``; returns ``out``.
+    """Draft the recommendation for a confirmed clue or a case at ``out`` (``.docx`` from the
+    template; ``.pdf`` drawn in the shipped layout, texts still from ``recommendations.yaml``
+    beside the template); returns ``out``.
 
-    ``template`` is a ``.docx`` or a folder holding ``recommendation.docx`` (and optionally
-    ``recommendations.yaml``); default: the shipped template for ``lang``. ``models``: the
+    ``template`` is a ``.docx`` or a folder holding ``检察建议书.docx`` or
+    ``recommendation.docx`` (``recommendation.en.docx`` for English; and optionally
+    ``recommendations.yaml``); default: the ``recommendation_template`` setting, else the
+    shipped template for ``lang``. ``models``: the
     registry to find the clue's model in (default: the pack and the ``model_paths`` setting).
+    ``day`` is the document's date (default today), ``number`` its number in the year
+    (``X检建〔2026〕7号``; default a blank to fill in when the document is issued).
     """
     from docxtpl import DocxTemplate
+
+    from lexradar.reports.recommendation_pdf import write_pdf
 
     if (clue_id is None) == (case_id is None):
         raise DocumentError("give either a clue or a case", Location(field="clue"))
@@ -326,14 +375,23 @@ def write_recommendation(
         require(actor, *REVEAL_ROLES)
         if not (reason or "").strip():
             raise CasebookError("revealing personal data needs a reason", Location(field="reason"))
-    if out.suffix.lower() != ".docx":
-        raise DocumentError("the recommendation is written as .docx", Location(file=str(out)))
-    source = _template_file(template, lang)
-    if models is None:
-        from lexradar.models import Registry
+    if number is not None and number < 1:
+        raise DocumentError("a document number is 1 or more", Location(field="number"))
+    kind = out.suffix.lower()
+    if kind not in (".docx", ".pdf"):
+        raise DocumentError(
+            "the recommendation is written as .docx or .pdf", Location(file=str(out))
+        )
+    if template is None or models is None:
         from lexradar.settings import load_settings
 
-        models = Registry(load_settings().model_paths)
+        settings = load_settings()
+        template = template or settings.recommendation_template
+        if models is None:
+            from lexradar.models import Registry
+
+            models = Registry(settings.model_paths)
+    source = _template_file(template, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
@@ -356,11 +414,16 @@ def write_recommendation(
                 actor=actor,
                 lang=lang,
                 template=template,
+                day=day,
+                number=number,
             )
             try:
-                doc = DocxTemplate(str(source))
-                doc.render(values, autoescape=True)
-                doc.save(str(partial))
+                if kind == ".pdf":
+                    write_pdf(values, partial)
+                else:
+                    doc = DocxTemplate(str(source))
+                    doc.render(values, autoescape=True)
+                    doc.save(str(partial))
             except Exception as exc:  # a broken template: say which file and what
                 raise DocumentError(
                     f"cannot fill the template: {exc}", Location(file=str(source))
@@ -368,26 +431,18 @@ def write_recommendation(
             if reveal:
                 for view in views:
                     events.append(
-                        Event(
-                            actor.username,
-                            "clue.reveal",
-                            f"clue:{view.id}",
-                            {"reason": reason, "document": "recommendation"},
-                        )
+                        ClueRevealed(actor.username, view.id, reason or "", "recommendation")
                     )
             events.append(
-                Event(
+                DocumentGenerated(
                     actor.username,
-                    "document.recommendation",
                     subject,
-                    {
-                        "clues": [v.id for v in views],
-                        "model": model.id,
-                        "revealed": reveal,
-                        **({"reason": reason} if reveal else {}),
-                        "template": source.name,
-                        "file": out.name,
-                    },
+                    tuple(v.id for v in views),
+                    model.id,
+                    reveal,
+                    PDF_LAYOUT if kind == ".pdf" else source.name,
+                    out.name,
+                    reason if reveal else None,
                 )
             )
     except BaseException:

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
@@ -28,6 +28,19 @@ from lexradar.errors import Location
 
 DIMENSIONS = ("model", "domain", "region", "month")
 LEVELS = {"province": 2, "city": 4, "county": 6}
+Level = Literal["province", "city", "county"]
+_LEVEL_NAMES: dict[str, Level] = {"province": "province", "city": "city", "county": "county"}
+
+
+def region_level(text: str) -> Level:
+    """``text`` as a region roll-up level, or the error :func:`statistics` gives for it."""
+    if text not in _LEVEL_NAMES:
+        raise CasebookError(
+            f"group by {', '.join(DIMENSIONS)}; levels {', '.join(LEVELS)}", Location(field="by")
+        )
+    return _LEVEL_NAMES[text]
+
+
 CONVERTED = ("supervised", "closed")
 CONFIRMED = ("confirmed", "supervised", "closed")
 
@@ -53,7 +66,10 @@ class Figures:
         return self.confirmed / judged if judged else None
 
 
-def change(now: float | Decimal, before: float | Decimal) -> float | None:
+_Number = TypeVar("_Number", float, Decimal)
+
+
+def change(now: _Number, before: _Number) -> float | None:
     """The change in per cent from ``before`` to ``now``; ``None`` when there was nothing."""
     return None if not before else round(float((now - before) / before) * 100, 1)
 
@@ -157,7 +173,7 @@ def statistics(
     start: dt.date,
     end: dt.date,
     by: Sequence[str] = ("model",),
-    level: Literal["province", "city", "county"] = "city",
+    level: Level = "city",
     models: Iterable[tuple[str, str]] = (),
 ) -> Statistics:
     """Figures for the months from ``start`` to ``end`` (inclusive) and a year before.

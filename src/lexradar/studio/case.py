@@ -15,8 +15,8 @@ from typing import Any
 from lexradar.datasets import CONTRACT
 from lexradar.engine import Engine
 from lexradar.errors import Location
-from lexradar.models.spec import Parameter, Text
-from lexradar.studio.blocks import Base, Condition, Draft, Match
+from lexradar.models.spec import Parameter, ParamType, Text
+from lexradar.studio.blocks import Base, Condition, Draft, Match, Op
 from lexradar.studio.errors import StudioError
 from lexradar.studio.search import fetch, parse_ref
 
@@ -61,7 +61,9 @@ def draft_from_case(
             continue
         name = (params or {}).get(column)
         if name:
-            kind = "int" if isinstance(value, int) and not isinstance(value, bool) else "str"
+            kind: ParamType = (
+                "int" if isinstance(value, int) and not isinstance(value, bool) else "str"
+            )
             parameters.append(
                 Parameter(
                     name=name,
@@ -96,6 +98,20 @@ def draft_from_case(
     )
 
 
+#: The operators written between a column and its value, in the order they are looked for
+#: (``not in`` before ``in``, ``<=`` before ``<``), each with the operator it is.
+_INFIX: dict[str, Op] = {
+    " not in ": "not in",
+    " in ": "in",
+    "<>": "<>",
+    "<=": "<=",
+    ">=": ">=",
+    "=": "=",
+    "<": "<",
+    ">": ">",
+}
+
+
 def parse_condition(text: str, dataset: str | None = None) -> Condition:
     """``status in revoked,cancelled``, ``cause = :cause``, ``end_date is null`` → a condition.
 
@@ -105,24 +121,23 @@ def parse_condition(text: str, dataset: str | None = None) -> Condition:
     text = text.strip()
     for op in ("is not null", "is null"):
         if text.lower().endswith(" " + op):
-            return Condition(column=text[: -len(op)].strip(), op=op)  # type: ignore[arg-type]
-    for op in (" not in ", " in ", "<>", "<=", ">=", "=", "<", ">"):
+            return Condition(column=text[: -len(op)].strip(), op=op)
+    for op, the_op in _INFIX.items():
         column, sep, value = text.partition(op)
         if sep and column.strip():
             value = value.strip()
-            the_op = op.strip()
             if the_op in ("in", "not in"):
                 items = [
                     _typed(dataset, column.strip(), v.strip())
                     for v in value.split(",")
                     if v.strip()
                 ]
-                return Condition(column=column.strip(), op=the_op, value=items)  # type: ignore[arg-type]
+                return Condition(column=column.strip(), op=the_op, value=items)
             if value.startswith(":"):
-                return Condition(column=column.strip(), op=the_op, param=value[1:])  # type: ignore[arg-type]
+                return Condition(column=column.strip(), op=the_op, param=value[1:])
             return Condition(
                 column=column.strip(),
-                op=the_op,  # type: ignore[arg-type]
+                op=the_op,
                 value=_typed(dataset, column.strip(), value),
             )
     raise StudioError(

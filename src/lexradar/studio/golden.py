@@ -4,6 +4,13 @@ Both become ordinary examples in the model's ``<name>.examples.yaml`` (see
 :mod:`lexradar.models.examples`), so ``lexradar models test`` runs them like anyone's. An
 example's ``given`` rows are the records it cites plus every record of the model's datasets that
 names one of its persons — what the model saw on the lake about them.
+
+The lake holds real persons, so those rows are pseudonymised before they are stored
+(:class:`lexradar.normalize.pseudonym.Pseudonymiser`: one pseudonym per person across the
+example's rows, a valid-looking synthetic ID with its check character, a synthetic name and
+address; dates, amounts and codes kept), and the expected clue is the one the model raises on
+the pseudonymised rows. Examples files, ``/models/{id}`` and exported bundles therefore carry no
+real personal data.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from lexradar.errors import Location
 from lexradar.models.examples import ExampleResult, load_examples, run_all
 from lexradar.models.registry import Model
 from lexradar.models.run import run_model
+from lexradar.normalize.pseudonym import Pseudonymiser
 from lexradar.studio.blocks import ROLES, Draft
 from lexradar.studio.errors import StudioError
 from lexradar.studio.search import example_row, fetch, parse_ref, rows_about
@@ -31,8 +39,11 @@ CASE_PREFIX = "starting case"
 """Name of the example made from the draft's starting case (replaced when the case changes)."""
 
 
-def _given(engine: Engine, model: Model, refs: list[str]) -> tuple[dict[str, list], list[str]]:
-    """Rows for an example: the cited records and all rows about their persons."""
+def _given(
+    engine: Engine, model: Model, refs: list[str]
+) -> tuple[dict[str, list[dict[str, Any]]], list[str], Pseudonymiser]:
+    """Rows for an example: the cited records and all rows about their persons, pseudonymised;
+    the persons' pseudonyms; the pseudonymiser (to carry the same pseudonyms into texts)."""
     cited = fetch(engine, [r for r in refs if parse_ref(r)[0] in model.spec.datasets])
     persons = sorted(
         {
@@ -48,18 +59,25 @@ def _given(engine: Engine, model: Model, refs: list[str]) -> tuple[dict[str, lis
     for name, rows in rows_about(engine, model.spec.datasets, persons).items():
         for row in rows:
             given.setdefault(name, {})[row["record_id"]] = row
-    out = {name: [example_row(r) for _, r in sorted(rows.items())] for name, rows in given.items()}
-    return out, persons
+    pseudo = Pseudonymiser()
+    out = {
+        name: pseudo.rows(name, [example_row(r) for _, r in sorted(rows.items())])
+        for name, rows in given.items()
+    }
+    return out, [str(pseudo.value("resident_id", p)) for p in persons], pseudo
 
 
-def _clues_on(model: Model, given: dict[str, list], as_of: dt.date) -> list[dict[str, Any]]:
+def _clues_on(
+    model: Model, given: dict[str, list[dict[str, Any]]], as_of: dt.date
+) -> list[dict[str, Any]]:
     """The clues ``model`` raises on a lake of just these rows."""
     with tempfile.TemporaryDirectory(prefix="lexradar-studio-") as tmp:
         for name, rows in given.items():
             write_rows(tmp, name, rows, batch_id="example")
-        with open_engine(tmp) as engine:
+        with open_engine(tmp, sandbox=True) as engine:
             table, _ = run_model(engine, model, as_of)
-    return table.to_pylist()
+    clues: list[dict[str, Any]] = table.to_pylist()
+    return clues
 
 
 def _expect(clue: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +103,7 @@ def case_example(studio: Studio, draft: Draft, engine: Engine, as_of: dt.date) -
             f"the starting case has no {draft.base.dataset} record to start from",
             Location(field="case"),
         )
-    given, persons = _given(engine, model, draft.case)
+    given, persons, _ = _given(engine, model, draft.case)
     clues = [c for c in _clues_on(model, given, as_of) if base_refs[0] in c["record_refs"]]
     if clues:
         expect = [_expect(c) for c in clues]
@@ -117,14 +135,20 @@ def mark_hit(
         )
     (hit,) = rows
     model = studio.model(model_id)
-    given, _ = _given(engine, model, [r for r in hit["record_refs"].split(";") if r])
+    refs = [r for r in hit["record_refs"].split(";") if r]
+    given, _, pseudo = _given(engine, model, refs)
+    expect: list[dict[str, Any]] = []
+    if true:
+        as_of = dt.date.fromisoformat(meta["as_of"])
+        same = [c for c in _clues_on(model, given, as_of) if refs and refs[0] in c["record_refs"]]
+        expect = [_expect(c) for c in same] or [pseudo.any(_expect(hit))]
     verdict = "true" if true else "false"
     example = {
         "name": f"hit {hit['fingerprint']} judged {verdict} by {by}",
         "kind": "positive" if true else "negative",
         "as_of": dt.date.fromisoformat(meta["as_of"]),
         "given": given,
-        "expect": [_expect(hit)] if true else [],
+        "expect": expect,
     }
     _replace(
         studio, model, example, lambda e: e.get("name", "").startswith(f"hit {hit['fingerprint']} ")

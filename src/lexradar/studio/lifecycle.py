@@ -3,7 +3,9 @@
 The move itself is :func:`lexradar.models.scaffold.move` (the allowed moves are ``TRANSITIONS``
 of the model spec; the header's ``history`` records who, when and why); the studio adds the
 rules a procuratorate needs around it and writes the move into the casebook's audit chain
-through its one write path (``Casebook.write``), as event ``model.move``:
+through its one write path (``Casebook.write``), as event ``model.move``; when that write
+fails the header is put back, so a move is never left unaudited. Faces call it through
+:meth:`lexradar.project.Project.promote`, the one promote path:
 
 - only model builders and admins move models;
 - a model goes to production only when every golden example passes and at least one of them is
@@ -44,7 +46,8 @@ def move_model(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Moved:
-    """Move ``model`` to status ``to`` as ``actor``; the move is audited after it is written."""
+    """Move ``model`` to status ``to`` as ``actor``; the move and its audit entry are written
+    together."""
     require(actor, *MOVERS)
     current = model.spec.status
     if to not in TRANSITIONS.get(current, ()):
@@ -68,20 +71,27 @@ def move_model(
                 Location(file=str(model.path), field="status"),
             )
         passed = len(results)
-    with casebook.write() as (_conn, events):
-        moved = move(model, to, actor.username, reason, now)
-        events.append(
-            Event(
-                actor.username,
-                ACTION,
-                f"model:{model.id}",
-                {
-                    "from": current,
-                    "to": to,
-                    "version": moved.spec.version,
-                    "reason": reason,
-                    "examples_passed": passed,
-                },
+    before = model.path.read_text(encoding="utf-8")
+    try:
+        with casebook.write() as (_conn, events):
+            events.append(
+                Event(
+                    actor.username,
+                    ACTION,
+                    f"model:{model.id}",
+                    {
+                        "from": current,
+                        "to": to,
+                        "version": model.spec.version,
+                        "reason": reason,
+                        "examples_passed": passed,
+                    },
+                )
             )
-        )
+            moved = move(model, to, actor.username, reason, now)
+    except BaseException:
+        # the audit entry and the header change go together: no entry, no change
+        if model.path.read_text(encoding="utf-8") != before:
+            model.path.write_text(before, encoding="utf-8")
+        raise
     return Moved(moved, current, to, passed)

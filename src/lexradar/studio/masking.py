@@ -1,33 +1,46 @@
-"""What the studio shows of a person: names and resident IDs masked, as everywhere in lexradar
-(``150404********123X``, ``张*``). Rules are built on the records, not on who they are, so the
-studio has no reveal; the golden examples (model files) keep the rows as the lake has them."""
+"""What the studio shows of a person: masked, as everywhere in lexradar, by the one masking
+function (:mod:`lexradar.normalize.masking`: ``150404********123X``, ``张*``, ``欧阳**``, an
+address down to its county, a birth date to its year). Rules are built on the records, not on
+who they are, so the studio has no reveal; golden examples made from the lake are pseudonymised
+before they are stored (:mod:`lexradar.studio.golden`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from lexradar.clues.queries import mask_id, mask_name
+from lexradar.normalize.masking import (
+    column_type,
+    known_values,
+    mask,
+    mask_record,
+    mask_row,
+    mask_text,
+)
 
 NAME_COLUMNS = ("name", "party_name", "husband_name", "wife_name", "person_name")
+"""Columns the studio's pages treat as names (each typed ``name`` by
+:func:`lexradar.normalize.masking.column_type`; a test keeps them so)."""
 
 
 def mask_value(column: str, value: Any) -> Any:
-    """A record's value as shown: a name column masked as a name, any text's IDs masked."""
-    if not isinstance(value, str):
-        return value
-    return mask_name(value) if column in NAME_COLUMNS else mask_id(value)
+    """A record's value as shown: masked by the value type of its column."""
+    return mask(column_type(column), value)
 
 
-def masked_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: mask_value(k, v) for k, v in row.items()}
+def masked_row(row: dict[str, Any], dataset: str | None = None) -> dict[str, Any]:
+    """A record as shown: every column masked by its value type (the contract's, when the
+    record's ``dataset`` is given)."""
+    return mask_row(dataset, row) if dataset is not None else mask_record(row)
 
 
 def masked_hit(row: dict[str, Any]) -> dict[str, Any]:
-    """A hit (a clue row) with the names and resident IDs in its texts masked."""
+    """A hit (a clue row) with the personal values in its texts and evidence masked."""
     evidence = json.loads(row.get("evidence") or "{}")
-    texts = {k: str(row.get(k) or "") for k in ("explanation", "explanation_en", "person_ids")}
-    names = [v for k, v in evidence.items() if k.endswith("name") and isinstance(v, str) and v]
-    for name in sorted(names, key=len, reverse=True):
-        texts = {k: v.replace(name, mask_name(name)) for k, v in texts.items()}
-    return {**row, **{k: mask_id(v) for k, v in texts.items()}}
+    known = known_values(evidence)
+    texts = {k: mask_text(str(row.get(k) or ""), known)
+             for k in ("explanation", "explanation_en", "person_ids")}  # fmt: skip
+    out = {**row, **texts}
+    if "evidence" in row:
+        out["evidence"] = json.dumps(mask_record(evidence, known=known), ensure_ascii=False)
+    return out

@@ -8,12 +8,15 @@ testing never feed the casebook this way. What each model last saw is kept in a 
 state file, written only after the clues are loaded, so a pass that fails is redone next time.
 
 ``lexradar studio schedule`` makes one pass (for cron) or, with ``--every``, a pass at that
-interval until stopped.
+interval until stopped. The pass itself — run, load, remember — is
+:meth:`lexradar.project.Project.schedule_pass`; this module decides what is due and keeps the
+state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -22,13 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lexradar.clues.access import SYSTEM
-from lexradar.clues.db import Casebook
-from lexradar.clues.store import load_clues
 from lexradar.engine import Engine
 from lexradar.errors import Location
-from lexradar.models.registry import Model, Registry
-from lexradar.models.run import run_model
+from lexradar.models.registry import PRODUCTION, Model, Registry
 from lexradar.studio.errors import StudioError
 from lexradar.studio.workspace import write_text
 
@@ -58,6 +57,7 @@ class ScheduledRun:
     new_clues: int = 0
     seconds: float = 0.0
     reason: str = ""
+    batches: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -85,47 +85,47 @@ class State:
 
 
 def production(registry: Registry) -> list[Model]:
-    """The models that feed the casebook on schedule."""
-    return [m for m in registry.models.values() if m.spec.status == "production"]
+    """The models that feed the casebook on schedule: the production version of each id."""
+    return registry.select(None, PRODUCTION)
 
 
-def run_pass(
-    engine: Engine,
-    casebook: Casebook,
-    registry: Registry,
-    state_path: Path,
-    as_of: dt.date,
-    on_model: Callable[[ScheduledRun], None] | None = None,
-) -> list[ScheduledRun]:
-    """One pass: run every production model with new batches (or a new version) and load."""
-    state = State.read(state_path)
-    domains = {m.id: m.spec.domain for m in registry.models.values()}
-    done: list[ScheduledRun] = []
+def due(engine: Engine, registry: Registry, state: State) -> list[tuple[Model, ScheduledRun]]:
+    """Every production model with what a pass should do for it: run when one of the batches
+    its datasets hold is new to it, or when its version changed since it last ran."""
+    out = []
     for model in production(registry):
         _, batches = engine.dataset_stats(model.spec.datasets)
         seen = state.models.get(model.id, {})
         new = sorted(set(batches) - set(seen.get("batches", [])))
-        outdated = seen.get("version") != model.spec.version
+        outdated = seen.get("version") != model.spec.version or seen.get("digest", "") not in (
+            "",
+            digest(model),
+        )
         item = ScheduledRun(model.id, model.spec.version, new, ran=bool(new or outdated))
-        if not item.ran:
-            item.reason = "no new batch"
-        else:
-            item.reason = "new batches" if new else "new version"
-            clues, record = run_model(engine, model, as_of)
-            report = load_clues(casebook, clues, SYSTEM, runs=[record], domains=domains)
-            item.clues, item.new_clues, item.seconds = clues.num_rows, report.new, record.seconds
-            state.models[model.id] = {
-                "version": model.spec.version,
-                "batches": batches,
-                "run_id": record.run_id,
-                "as_of": as_of.isoformat(),
-                "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-            }
-            state.write()
-        done.append(item)
-        if on_model:
-            on_model(item)
-    return done
+        item.batches = list(batches)
+        item.reason = ("new batches" if new else "new version") if item.ran else "no new batch"
+        out.append((model, item))
+    return out
+
+
+def digest(model: Model) -> str:
+    """What changes when the model does, whatever its version says: its header and SQL (a
+    project's own copy promoted over a built-in of the same version is a new model)."""
+    body = model.path.read_bytes() + b"\x1f" + model.sql.encode("utf-8")
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+def record(state: State, model: Model, batches: list[str], run_id: str, as_of: dt.date) -> None:
+    """Remember that ``model`` ran on ``batches`` (called once its clues are loaded)."""
+    state.models[model.id] = {
+        "version": model.spec.version,
+        "digest": digest(model),
+        "batches": batches,
+        "run_id": run_id,
+        "as_of": as_of.isoformat(),
+        "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    state.write()
 
 
 def run_every(

@@ -67,8 +67,20 @@ class Found:
         return ", ".join(shown[:width])
 
 
-def search(engine: Engine, term: str, limit: int = 20) -> list[Found]:
-    """Records of any dataset whose identifiers equal ``term`` or whose names contain it."""
+def in_region(name: str, region: str) -> str | None:
+    """SQL condition: a row of dataset ``name`` (aliased ``_r``) names a person registered in
+    the region subtree ``region`` (a code prefix); ``None`` if its rows name no person."""
+    like = literal(region + "%")
+    if name == "persons":
+        return f"_r.region_code LIKE {like}"
+    cols = ROLES[name].persons if name in ROLES else ()
+    inside = f"(SELECT person_id FROM persons WHERE region_code LIKE {like})"
+    return " OR ".join(f"_r.{c} IN {inside}" for c in cols) or None
+
+
+def search(engine: Engine, term: str, limit: int = 20, region: str | None = None) -> list[Found]:
+    """Records of any dataset whose identifiers equal ``term`` or whose names contain it;
+    with ``region`` (a code prefix), only records of persons registered in that subtree."""
     term = term.strip()
     if len(term) < 2:
         raise StudioError("a search term needs at least two characters", Location(field="term"))
@@ -81,11 +93,17 @@ def search(engine: Engine, term: str, limit: int = 20) -> list[Found]:
         if not tests:
             continue
         which = " ".join(f"WHEN {test} THEN '{column}'" for column, test in tests)
+        where = f"({' OR '.join(t for _, t in tests)})"
+        if region is not None:
+            scope = in_region(name, region)
+            if scope is None:
+                continue
+            where += f" AND ({scope})"
         table = engine.run(
             Step(
                 f"search {name}",
-                f"SELECT *, CASE {which} END AS _matched FROM {name} "
-                f"WHERE {' OR '.join(t for _, t in tests)} ORDER BY record_id LIMIT {int(limit)}",
+                f"SELECT *, CASE {which} END AS _matched FROM {name} AS _r "
+                f"WHERE {where} ORDER BY record_id LIMIT {int(limit)}",
             )
         )
         for row in table.to_pylist():
@@ -106,8 +124,9 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return dataset, record
 
 
-def fetch(engine: Engine, refs: list[str]) -> dict[str, dict[str, Any]]:
-    """The rows of the given references; a reference the lake does not hold is an error."""
+def fetch(engine: Engine, refs: list[str], region: str | None = None) -> dict[str, dict[str, Any]]:
+    """The rows of the given references; a reference the lake does not hold (or, with
+    ``region``, does not hold in that subtree) is an error."""
     wanted: dict[str, list[str]] = {}
     for ref in refs:
         dataset, record = parse_ref(ref)
@@ -115,9 +134,10 @@ def fetch(engine: Engine, refs: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for dataset, ids in wanted.items():
         listed = ", ".join(literal(i) for i in ids)
-        table = engine.run(
-            Step(f"fetch {dataset}", f"SELECT * FROM {dataset} WHERE record_id IN ({listed})")
-        )
+        where = f"record_id IN ({listed})"
+        if region is not None:
+            where += f" AND ({in_region(dataset, region) or 'FALSE'})"
+        table = engine.run(Step(f"fetch {dataset}", f"SELECT * FROM {dataset} AS _r WHERE {where}"))
         for row in table.to_pylist():
             out[f"{dataset}:{row['record_id']}"] = row
     missing = [r for r in refs if r not in out]
@@ -126,7 +146,9 @@ def fetch(engine: Engine, refs: list[str]) -> dict[str, dict[str, Any]]:
     return {r: out[r] for r in refs}
 
 
-def rows_about(engine: Engine, datasets: list[str], persons: list[str]) -> dict[str, list[dict]]:
+def rows_about(
+    engine: Engine, datasets: list[str], persons: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     """Every row of ``datasets`` that names one of ``persons`` in a person column."""
     if not persons:
         return {}

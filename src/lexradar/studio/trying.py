@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lexradar.engine import Engine, open_engine
+from lexradar.engine import Engine, literal, open_engine
 from lexradar.errors import Location
 from lexradar.models.registry import Model
 from lexradar.models.run import RunRecord, run_model
@@ -39,18 +39,17 @@ def open_lake(
         raise StudioError(
             "a sample is a fraction between 0 and 1 (DuckDB engine only)", Location(field="sample")
         )
-    engine = open_engine(lake, kind, **options)
+    engine = open_engine(lake, kind, **{"sandbox": True, **options})  # model SQL runs on it
     if sample is None or sample >= 1:
         return engine
     per_mille = max(1, round(sample * 1000))
     for name, role in ROLES.items():
         if not role.persons or not engine.lake.has(name):
             continue
-        path = engine.lake.glob(name).replace("'", "''")
+        path = literal(engine.lake.glob(name))
         keep = " OR ".join(f"hash({c}) % 1000 < {per_mille}" for c in role.persons)
-        engine.con.execute(  # type: ignore[attr-defined]
-            f"CREATE OR REPLACE VIEW {name} AS SELECT * "
-            f"FROM read_parquet('{path}', union_by_name = true) WHERE {keep}"
+        engine.create_view(
+            name, f"SELECT * FROM read_parquet({path}, union_by_name = true) WHERE {keep}"
         )
     return engine
 
@@ -69,7 +68,7 @@ class Trial:
 
     @property
     def count(self) -> int:
-        return self.hits.num_rows
+        return int(self.hits.num_rows)  # pyarrow is untyped
 
     @property
     def involving_case(self) -> int:

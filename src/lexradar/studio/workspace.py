@@ -4,7 +4,8 @@ A draft lives in ``<studio>/<id>/draft.yaml``; every saved version keeps a copy 
 compiled to in ``<studio>/<id>/v<N>/`` (what "compare two versions" runs). The model itself is
 written where hand-written models live, ``<models>/<a>/<b>.yaml`` + ``.sql`` +
 ``.examples.yaml``, so the registry, ``lexradar run`` and ``lexradar models test`` see it like
-any other — a draft with the id of a pack model replaces it in this project.
+any other — a draft with the id of a pack model is a candidate version of it, which takes the
+pack model's place only once promoted to production (see ``Registry``).
 """
 
 from __future__ import annotations
@@ -180,7 +181,8 @@ class Studio:
         return load_model(path)
 
     def resolve(self, name: str) -> Model:
-        """A model by name: ``id`` (the registry's), ``id@N`` (a draft version) or ``id@pack``."""
+        """A model by name: ``id`` (the project's own copy, else the registry's), ``id@N`` (a
+        draft version) or ``id@pack``."""
         model_id, _, which = name.partition("@")
         if which == "pack":
             from lexradar.models.registry import pack_root
@@ -195,7 +197,7 @@ class Studio:
                     f"'{name}': a version is a number, e.g. {model_id}@2", Location(field="model")
                 )
             return self.version(model_id, int(which))
-        return self.registry().get(model_id)
+        return self.registry().own(model_id)
 
 
 def _compiled(draft: Draft) -> tuple[str, str]:

@@ -7,9 +7,12 @@ convictions, payments stop at death and pause in custody, people under correctio
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from lexradar.synth.world import DAY, World
+import numpy as np
+from numpy.typing import ArrayLike
+
+from lexradar.synth.world import DAY, DayLike, World, as_day
 
 YEAR = 365.25
 JUDGMENTS_FROM = np.datetime64("2014-01-01")
@@ -49,7 +52,8 @@ def years(rng: np.random.Generator, low: float, high: float, size: int) -> np.nd
 def add_months(day: np.ndarray, months: np.ndarray) -> np.ndarray:
     m = day.astype("datetime64[M]") + months.astype("timedelta64[M]")
     offset = day - day.astype("datetime64[M]").astype("datetime64[D]")
-    return m.astype("datetime64[D]") + offset
+    out: np.ndarray = m.astype("datetime64[D]") + offset
+    return out
 
 
 def cert_no(w: World, kind: str, region: str, day: np.datetime64) -> str:
@@ -138,7 +142,17 @@ def marriages(w: World) -> None:
 
 
 def _marriage_rows(
-    w, kind, h, wf, day, region, prior=None, h_id=None, wf_id=None, h_name=None, wf_name=None
+    w: World,
+    kind: str,
+    h: np.ndarray,
+    wf: np.ndarray,
+    day: np.ndarray,
+    region: np.ndarray,
+    prior: ArrayLike | None = None,
+    h_id: ArrayLike | None = None,
+    wf_id: ArrayLike | None = None,
+    h_name: ArrayLike | None = None,
+    wf_name: ArrayLike | None = None,
 ) -> dict[str, np.ndarray]:
     pop = w.pop
     letter = {"marriage": "J", "divorce": "L", "reissue": "BJ"}[kind]
@@ -164,7 +178,7 @@ def court_divorce(
     w: World,
     a: int,
     b: int,
-    day,
+    day: DayLike,
     cert: str,
     region: str,
     granted: bool,
@@ -173,7 +187,7 @@ def court_divorce(
 ) -> np.datetime64:
     """A divorce suit between a (plaintiff) and b; returns the effective date."""
     rng, pop = w.rng, w.pop
-    day = np.datetime64(day, "D")
+    day = as_day(day)
     eff = day + int(rng.integers(15, 31)) * DAY
     no = case_no(w, region, day, "民初")
     outcome = "divorce_granted" if granted else "divorce_denied"
@@ -223,7 +237,7 @@ def criminal_case(
     term: int | None = None,
     custody: str | None = "auto",
     party_id: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """A criminal judgment for p and, unless told otherwise, its execution."""
     rng, pop = w.rng, w.pop
     region = pop.county[p]
@@ -288,10 +302,16 @@ def criminal_case(
 
 
 def custody_record(
-    w: World, p: int, kind: str, start, months: int, case: str, person_id: str | None = None
-) -> dict:
+    w: World,
+    p: int,
+    kind: str,
+    start: DayLike,
+    months: int,
+    case: str,
+    person_id: str | None = None,
+) -> dict[str, Any]:
     pop = w.pop
-    start = np.datetime64(start, "D")
+    start = as_day(start)
     end = add_months(np.array([start]), np.array([months]))[0] - DAY
     institution = {
         "prison": "内蒙古自治区第一监狱" if w.rng.random() < 0.5 else "呼和浩特第二监狱",
@@ -371,40 +391,41 @@ def civil_case(
     a: int,
     b: int,
     cause: str,
-    day,
+    day: DayLike,
     appeared: bool = True,
     a_id: str | None = None,
     a_name: str | None = None,
 ) -> int:
     """A civil suit of a against b; returns the plaintiff's judgments row."""
     pop, rng = w.pop, w.rng
-    day = np.datetime64(day, "D")
+    day = as_day(day)
     region = pop.county[a]
     no = case_no(w, region, day, "民初")
     eff = day + int(rng.integers(15, 31)) * DAY
     won = "plaintiff_won" if rng.random() < 0.8 or not appeared else "plaintiff_lost"
     amount = float(rng.integers(5, 500)) * 1000.0
-    first = None
+    rows: list[int] = []
     parties = ((a, "plaintiff", a_id, a_name, True), (b, "defendant", None, None, appeared))
     for p, role, pid, pname, came in parties:
-        row = w.tables["judgments"].add_one(
-            case_no=no,
-            cause=cause,
-            case_kind="civil",
-            party_id=pop.pid[p] if pid is None else pid,
-            party_name=pop.name[p] if pname is None else pname,
-            party_role=role,
-            party_appeared=came,
-            judgment_date=day,
-            effective_date=eff,
-            outcome=won,
-            claim_amount=amount,
-            court=court_of(w, region),
-            court_region_code=region,
+        rows.append(
+            w.tables["judgments"].add_one(
+                case_no=no,
+                cause=cause,
+                case_kind="civil",
+                party_id=pop.pid[p] if pid is None else pid,
+                party_name=pop.name[p] if pname is None else pname,
+                party_role=role,
+                party_appeared=came,
+                judgment_date=day,
+                effective_date=eff,
+                outcome=won,
+                claim_amount=amount,
+                court=court_of(w, region),
+                court_region_code=region,
+            )
         )
-        first = row if first is None else first
     w.touch(np.array([a, b]), eff)
-    return int(first)
+    return rows[0]
 
 
 # ------------------------------------------------------------------ deaths and the registry
@@ -465,7 +486,7 @@ def registry(w: World, unreported: np.ndarray) -> None:
         household_id=np.char.add("H", np.char.zfill(pop.household.astype("U9"), 9)).astype(object),
         registered_on=pop.registered_on,
         status=np.where(dead, "cancelled", "active").astype(object),
-        cancel_reason=np.where(dead, "death", None).astype(object),
+        cancel_reason=np.where(dead, "death", np.array(None, dtype=object)).astype(object),
         cancelled_on=cancelled_on.astype("datetime64[D]"),
     )
 
@@ -507,7 +528,15 @@ def travel(w: World) -> None:
     add_trips(w, doc_no[owner][keep], exit_day[keep], back[keep])
 
 
-def add_documents(w, holders, doc_no, issued, passport, ids=None, names=None) -> np.ndarray:
+def add_documents(
+    w: World,
+    holders: np.ndarray,
+    doc_no: ArrayLike,
+    issued: ArrayLike,
+    passport: ArrayLike,
+    ids: ArrayLike | None = None,
+    names: ArrayLike | None = None,
+) -> np.ndarray:
     pop = w.pop
     return w.tables["travel_documents"].add(
         doc_no=doc_no,
@@ -524,12 +553,17 @@ def add_documents(w, holders, doc_no, issued, passport, ids=None, names=None) ->
     )
 
 
-def add_trips(w, docs, exit_day, back) -> tuple[np.ndarray, np.ndarray]:
+def add_trips(
+    w: World, docs: np.ndarray, exit_day: ArrayLike, back: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     rng = w.rng
     n = len(docs)
     port = PORTS[rng.integers(0, len(PORTS), n)]
     t = w.tables["border_crossings"]
-    secs = lambda: rng.integers(6 * 3600, 22 * 3600, n).astype("timedelta64[s]")  # noqa: E731
+
+    def secs() -> np.ndarray:
+        return rng.integers(6 * 3600, 22 * 3600, n).astype("timedelta64[s]")
+
     out = t.add(
         doc_no=docs,
         direction=np.full(n, "exit", dtype=object),
@@ -577,7 +611,9 @@ def window(w: World) -> np.ndarray:
     return np.arange(first, last + 1)
 
 
-def _custody_months(w, people, months) -> tuple[np.ndarray, np.ndarray]:
+def _custody_months(
+    w: World, people: np.ndarray, months: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(months overlapping prison/detention, months overlapping correction or outside execution)."""
     cs, ce, kind = w.custody_start[people], w.custody_end[people], w.custody_type[people]
     m0 = months.astype("datetime64[D]")[None, :]
@@ -621,7 +657,16 @@ def allowances(w: World) -> None:
     )
 
 
-def pay_months(w, name, people, months, start, base, raise_rate, last=None) -> None:
+def pay_months(
+    w: World,
+    name: str,
+    people: np.ndarray,
+    months: np.ndarray,
+    start: np.ndarray,
+    base: np.ndarray,
+    raise_rate: float,
+    last: np.ndarray | None = None,
+) -> None:
     start_m = start[people].astype("datetime64[M]")
     end_m = np.where(np.isnat(w.death[people]), months[-1], w.death[people].astype("datetime64[M]"))
     if last is not None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+from lexradar.normalize.resident_id import check_chars_array, check_digit
 
 
 def make_ids(region: np.ndarray, birth: np.ndarray, seq: np.ndarray) -> np.ndarray:
@@ -14,16 +13,11 @@ def make_ids(region: np.ndarray, birth: np.ndarray, seq: np.ndarray) -> np.ndarr
     ymd = np.char.replace(np.datetime_as_string(birth.astype("datetime64[D]")), "-", "")
     body = np.char.add(np.char.add(region.astype("U6"), ymd), np.char.zfill(seq.astype("U3"), 3))
     digits = np.frombuffer(body.astype("S17").tobytes(), dtype=np.uint8).reshape(n, 17) - 48
-    check = CHECK[(digits.astype(np.int64) @ WEIGHTS) % 11]
+    check = check_chars_array(digits)
     out = np.empty((n, 18), dtype=np.uint8)
     out[:, :17] = digits + 48
     out[:, 17] = check
     return out.view("S18").ravel().astype("U18")
-
-
-def check_digit(first17: str) -> str:
-    total = sum(int(c) * int(w) for c, w in zip(first17, WEIGHTS, strict=True))
-    return chr(CHECK[total % 11])
 
 
 def typo(value: str, rng: np.random.Generator) -> tuple[str, str]:

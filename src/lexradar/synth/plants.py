@@ -7,22 +7,33 @@ anomaly (an ID typo, an old 15-digit ID with a renumbered county, a transliterat
 
 from __future__ import annotations
 
+from typing import Any, SupportsInt
+
 import numpy as np
 
 from lexradar.synth import background as bg
 from lexradar.synth.pool import noisy, pick
 from lexradar.synth.table import ref
-from lexradar.synth.world import DAY, World
+from lexradar.synth.world import DAY, DayLike, World, as_day
 
 YEAR = np.timedelta64(365, "D")
 Counts = tuple[int, int, int]  # exact, noisy, controls of each kind
 
 
-def _years_after(w: World, day, low: float, high: float) -> np.datetime64:
-    return np.datetime64(day, "D") + int(w.rng.integers(int(low * 365), int(high * 365) + 1)) * DAY
+def _years_after(w: World, day: DayLike, low: float, high: float) -> np.datetime64:
+    return as_day(day) + int(w.rng.integers(int(low * 365), int(high * 365) + 1)) * DAY
 
 
-def _marry(w, h, wf, day, h_id=None, h_name=None, wf_id=None, wf_name=None) -> tuple[int, str]:
+def _marry(
+    w: World,
+    h: int,
+    wf: int,
+    day: DayLike,
+    h_id: str | None = None,
+    h_name: str | None = None,
+    wf_id: str | None = None,
+    wf_name: str | None = None,
+) -> tuple[int, str]:
     pop = w.pop
     out = bg._marriage_rows(
         w,
@@ -36,12 +47,12 @@ def _marry(w, h, wf, day, h_id=None, h_name=None, wf_id=None, wf_name=None) -> t
         wf_id=None if wf_id is None else [wf_id],
         wf_name=None if wf_name is None else [wf_name],
     )
-    w.touch(np.array([h, wf]), day)
+    w.touch(np.array([h, wf]), as_day(day))
     return int(out["row"][0]), str(out["cert_no"][0])
 
 
-def _die(w, p, day, reported: bool, rec_id: str | None = None) -> int:
-    day = np.datetime64(day, "D")
+def _die(w: World, p: int, day: DayLike, reported: bool, rec_id: str | None = None) -> int:
+    day = as_day(day)
     w.death[p] = day
     if not reported:
         w.unreported.append(p)
@@ -58,12 +69,12 @@ def _die(w, p, day, reported: bool, rec_id: str | None = None) -> int:
     return row
 
 
-def _mention(w, ds, row, role, rec, p) -> None:
+def _mention(w: World, ds: str, row: SupportsInt, role: str, rec: str, p: int) -> None:
     if rec != w.pop.pid[p]:
         w.mentions.append((ds, int(row), role, rec, p))
 
 
-def _spouses(w, sex):
+def _spouses(w: World, sex: str) -> str:
     other = "F" if sex == "M" else "M"
     return other
 
@@ -407,10 +418,13 @@ def _pay(
     return {str(m): int(r) for m, r in zip(months, rows, strict=True)}
 
 
-def _first_full_month(start, stop, months) -> np.datetime64 | None:
+def _first_full_month(
+    start: np.datetime64, stop: np.datetime64, months: np.ndarray
+) -> np.datetime64 | None:
     for m in months:
         if m.astype("datetime64[D]") >= start and (m + 1).astype("datetime64[D]") - DAY <= stop:
-            return m
+            month: np.datetime64 = m
+            return month
     return None
 
 
@@ -458,7 +472,9 @@ def pension_after_death(w: World, counts: Counts) -> None:
 
 
 # ------------------------------------------------------------------ paid while in custody
-def _custody_story(w: World, p: int, months: np.ndarray, kind: str, rec: str | None) -> dict:
+def _custody_story(
+    w: World, p: int, months: np.ndarray, kind: str, rec: str | None
+) -> dict[str, Any]:
     """A conviction of p whose execution covers at least three whole months of the window."""
     rng = w.rng
     cause, outcome, term = {
@@ -546,7 +562,7 @@ def license_not_revoked(w: World, counts: Counts) -> None:
             term=int(w.rng.integers(1, 7)),
             party_id=rec if in_judgment else None,
         )
-        if in_judgment:
+        if in_judgment and rec is not None:  # a noisy record always has its ID
             _mention(w, "judgments", case["row"], "party", rec, p)
         lic_id = rec if rec is not None and not in_judgment else None
         lic = bg.revoke_after(

@@ -42,7 +42,8 @@ class Population:
         return len(self.pid)
 
     def age_at(self, day: np.datetime64) -> np.ndarray:
-        return ((day - self.birth) / DAY / YEAR_DAYS).astype(float)
+        lived: np.ndarray = day - self.birth  # a timedelta per person (numpy types a date)
+        return (lived / DAY / YEAR_DAYS).astype(float)
 
 
 def _years(rng: np.random.Generator, low: float, high: float, size: int) -> np.ndarray:
@@ -55,7 +56,9 @@ def _ages(rng: np.random.Generator, size: int, low: int, high: int, knee: int) -
     return rng.choice(ages, size=size, p=w / w.sum()) + rng.random(size)
 
 
-def _han_names(rng, gender, birth, surnames) -> np.ndarray:
+def _han_names(
+    rng: np.random.Generator, gender: np.ndarray, birth: np.ndarray, surnames: np.ndarray
+) -> np.ndarray:
     t = tables()
     older = birth < np.datetime64("1975-01-01")
     out = np.empty(len(gender), dtype=object)
@@ -70,7 +73,7 @@ def _han_names(rng, gender, birth, surnames) -> np.ndarray:
     return np.array([s + g for s, g in zip(surnames, out, strict=True)], dtype=object)
 
 
-def _mongol_names(rng, gender) -> np.ndarray:
+def _mongol_names(rng: np.random.Generator, gender: np.ndarray) -> np.ndarray:
     t = tables()
     out = np.empty(len(gender), dtype=object)
     for g, groups in (("M", t.mongol_male), ("F", t.mongol_female)):
@@ -224,7 +227,9 @@ def build(
     )
 
 
-def _assign_ids(rng, region, birth, gender) -> np.ndarray:
+def _assign_ids(
+    rng: np.random.Generator, region: np.ndarray, birth: np.ndarray, gender: np.ndarray
+) -> np.ndarray:
     """Valid unique IDs: sequence numbers ranked within (region, birth date, gender)."""
     n = len(region)
     order = np.lexsort((gender, birth, region))

@@ -2,7 +2,9 @@
 
 A clue matches a truth row of its model when it cites every record the row names. A clue that
 matches a planted anomaly is true; one that matches only a negative control flagged a control;
-any other clue is a false clue. Precision is true clues over all clues; recall is planted
+any other clue is outside the answer key (``outside``: neither a planted anomaly nor a
+control; a queue a handler must work through for nothing, so it is a figure of its own).
+Precision is true clues over all clues; recall is planted
 anomalies found over planted anomalies. With a difficulty selected, clues that match only
 planted anomalies of the other difficulty are left out of both counts.
 """
@@ -54,9 +56,16 @@ class ModelScore:
     def recall(self) -> float:
         return self.found / self.planted if self.planted else 0.0
 
+    @property
+    def outside(self) -> int:
+        """Clues outside the answer key: neither a planted anomaly nor a control."""
+        return self.false_clues
+
     def as_dict(self) -> dict[str, object]:
         d = asdict(self)
-        d.update(precision=round(self.precision, 4), recall=round(self.recall, 4))
+        d.update(
+            outside=self.outside, precision=round(self.precision, 4), recall=round(self.recall, 4)
+        )
         return d
 
 
@@ -73,6 +82,24 @@ class Score:
     def precision(self) -> float:
         clues = sum(m.clues for m in self.models)
         return sum(m.true_clues for m in self.models) / clues if clues else 0.0
+
+    @property
+    def outside(self) -> int:
+        """Clues outside the answer key, over every model."""
+        return sum(m.outside for m in self.models)
+
+    @property
+    def controls_flagged(self) -> int:
+        return sum(m.controls_flagged for m in self.models)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "models": [m.as_dict() for m in self.models],
+            "recall": round(self.recall, 4),
+            "precision": round(self.precision, 4),
+            "outside": self.outside,
+            "controls_flagged": self.controls_flagged,
+        }
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ class Table:
 
     def __init__(self, name: str, batch_id: str) -> None:
         self.name = name
-        self.schema = dataset(name).schema()
+        self.schema = dataset(name).arrow_schema()
         self.batch_id = batch_id
         self.n = 0
         self._chunks: list[pa.Table] = []

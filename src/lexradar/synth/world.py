@@ -17,6 +17,16 @@ from lexradar.synth.population import Population
 from lexradar.synth.table import Table, record_id
 
 DAY = np.timedelta64(1, "D")
+#: A day as the generator's functions take it: numpy's date or time, a date, ISO text.
+DayLike = np.datetime64 | dt.date | str
+
+
+def as_day(value: DayLike) -> np.datetime64:
+    """``value`` to the day (``datetime64[D]``), as ``np.datetime64(value, "D")`` does."""
+    if not isinstance(value, np.datetime64):
+        return np.datetime64(value, "D")
+    day: np.datetime64 = value.astype("datetime64[D]")  # numpy types astype as Any
+    return day
 
 
 @dataclass

@@ -1,14 +1,16 @@
 """The application factory: ``create_app()`` builds the workbench over one casebook.
 
-It wires the session cookie, the language of each request, CSRF checking on every
-state-changing request, security headers, the static files (``static/vendor`` holds the
-front-end packages copied there by ``make assets``), the routers of the pages and the JSON API
-(``/api``, documented at ``/api/openapi.json`` and ``/api/docs``), and the model studio's
-router when :mod:`lexradar.web.studio` is present.
+It wires the server-side sessions, the language of each request, CSRF checking on every
+state-changing request, the access policy of every route (:mod:`lexradar.web.policy`),
+security headers, the static files (``static/vendor`` holds the front-end packages copied there
+by ``make assets``), the routers of the pages and the JSON API (``/api``, documented at
+``/api/openapi.json`` and ``/api/docs``), and the model studio's router when
+:mod:`lexradar.web.studio` is present.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import os
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lexradar.clues.db import Casebook
 from lexradar.settings import Settings, load_settings
+from lexradar.web import policy
 from lexradar.web.csrf import check_csrf
 from lexradar.web.errors import install_handlers
 from lexradar.web.i18n import current_lang, pick_lang
@@ -40,6 +43,7 @@ VENDOR_FILES = (
     "swagger-ui.css",
 )
 log = logging.getLogger(__name__)
+HSTS = b"max-age=31536000; includeSubDomains"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -49,10 +53,16 @@ CSP = (
 
 
 class LanguageAndHeaders:
-    """Set the request's language from the session and add security headers to responses."""
+    """Set the request's language from the session and add security headers to responses.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Every answer but the static files carries ``Cache-Control: no-store`` (pages, JSON and
+    downloads may hold personal data, and the login page a CSRF token); ``Strict-Transport-
+    Security`` is sent over https, and on every answer with ``hsts`` (behind a TLS proxy).
+    """
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,6 +80,10 @@ class LanguageAndHeaders:
                     b"x-frame-options": b"DENY",
                     b"referrer-policy": b"same-origin",
                 }
+                if not scope.get("path", "").startswith("/static/"):
+                    extra[b"cache-control"] = b"no-store"
+                if self.hsts or scope.get("scheme") == "https":
+                    extra[b"strict-transport-security"] = HSTS
                 headers += [(k, v) for k, v in extra.items() if k not in names]
                 message["headers"] = headers
             await send(message)
@@ -94,9 +108,10 @@ def create_app(
 ) -> FastAPI:
     """The workbench over the casebook at ``casebook_url`` (default: the settings').
 
-    ``secret_key`` signs session cookies (default: ``LEXRADAR_SECRET_KEY``, else a random key,
-    so sessions end when the process does). ``https_only`` marks the cookie ``Secure`` even on
-    plain-http requests (behind a TLS-terminating proxy); it is always ``Secure`` over https.
+    Sessions live in the casebook (:mod:`lexradar.web.session`); ``secret_key`` keys the hash
+    their ids are stored under (default: ``LEXRADAR_SECRET_KEY``, else a random key, so
+    sessions end when the process does). ``https_only`` marks the cookie ``Secure`` and sends
+    HSTS even on plain-http requests (behind a TLS-terminating proxy); both always over https.
     """
     settings = settings or load_settings()
     url = casebook_url or settings.casebook_url
@@ -109,7 +124,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        dependencies=[Depends(check_csrf)],
+        dependencies=[Depends(check_csrf), Depends(policy.enforce)],
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -136,8 +151,16 @@ def create_app(
         app.include_router(studio.router)
         app.state.has_studio = True
 
-    app.add_middleware(LanguageAndHeaders)
-    app.add_middleware(SessionMiddleware, secret_key=key, https_only=https_only)
+    app.state.policy = policy.bind(app)  # every route has its rule, or the app does not start
+    app.add_middleware(LanguageAndHeaders, hsts=https_only)
+    app.add_middleware(
+        SessionMiddleware,
+        casebook=app.state.casebook,
+        key=key.encode("utf-8"),
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        lifetime=dt.timedelta(hours=settings.session_hours),
+        https_only=https_only,
+    )
 
     return app
 

@@ -68,6 +68,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def current_user(request: Request, casebook: CasebookDep) -> User:
     """The user of the session (still active), or :class:`LoginRequired`."""
+    from lexradar.web.session import USER
+
+    known = request.scope.get(USER)
+    if isinstance(known, User):
+        request.state.user = known
+        return known
     name = request.session.get("user")
     if not name:
         raise LoginRequired()

@@ -21,7 +21,7 @@ from lexradar.clues.errors import (
     PermissionDenied,
     TransitionError,
 )
-from lexradar.errors import LexradarError
+from lexradar.errors import LexradarError, Location
 from lexradar.web.deps import LoginRequired, wants_json
 from lexradar.web.i18n import t
 from lexradar.web.throttle import TooManyAttempts
@@ -31,9 +31,31 @@ class NotAvailable(LexradarError):
     """A feature whose code this installation does not have (answered 501)."""
 
 
+VERSION_REQUIRED = (
+    "version is required: send the version of the clue or case as you read it (a stale one "
+    "answers 409, so that no change is lost)"
+)
+
+
+class MissingVersion(LexradarError):
+    """A state change sent without the version it was read at (answered 422)."""
+
+    def __init__(self) -> None:
+        super().__init__(VERSION_REQUIRED, Location(field="version"))
+
+
+def require_version(version: int | None) -> int:
+    """``version`` itself, or :class:`MissingVersion`: every state change names its version."""
+    if version is None:
+        raise MissingVersion()
+    return version
+
+
 def status_of(exc: LexradarError) -> int:
     if isinstance(exc, NotAvailable):
         return 501
+    if isinstance(exc, MissingVersion):
+        return 422
     if isinstance(exc, TooManyAttempts):
         return 429
     if isinstance(exc, PermissionDenied):
@@ -67,6 +89,17 @@ def install_handlers(app: FastAPI) -> None:
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
 
+    from lexradar.web.policy import PasswordChangeRequired
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _temporary(request: Request, exc: PasswordChangeRequired) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": t("password.required"), "field": None}, 403)
+        target = "/account/password?next=" + quote(request.url.path)
+        if request.headers.get("HX-Request"):
+            return Response(status_code=403, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
     @app.exception_handler(LexradarError)
     async def _lexradar(request: Request, exc: LexradarError) -> Response:
         response = error_response(request, status_of(exc), exc.message, exc.location.field)
@@ -90,8 +123,14 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
-        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "form")]
+        where = ".".join(loc)
+        text = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        if first.get("type") == "missing" and "version" in loc:
+            text = VERSION_REQUIRED
+        elif first.get("type") == "int_type" and "clues" in loc and first.get("input") is None:
+            text = VERSION_REQUIRED  # a clue id mapped to null instead of its version
+        message = f"{where}: {text}" if where else text
         if wants_json(request):
             return JSONResponse(
                 {"detail": message, "field": where or None, "errors": _plain(exc.errors())},

@@ -1,21 +1,26 @@
 """The evidence of a clue: its records read back from the lake, side by side, and for persons
 resolved across records, why the records are one person (:func:`lexradar.linkage.explain`).
 
-Records carry personal data, so they are masked with the casebook's own masking
-(:func:`lexradar.clues.queries.mask_id`, :func:`~lexradar.clues.queries.mask_name`) unless the
-page shows a clue revealed with a reason (an audited action).
+Records carry personal data, so they are masked by the one masking function, by their fields'
+value types (:func:`lexradar.normalize.masking.mask_row`), unless the page shows a clue revealed
+with a reason (an audited action).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lexradar.clues.queries import mask_id, mask_name
 from lexradar.datasets.contract_model import CONTRACT
 from lexradar.errors import LexradarError
+from lexradar.normalize.masking import known_values, mask_row
+
+if TYPE_CHECKING:
+    from lexradar.engine import Engine
 
 log = logging.getLogger(__name__)
 PROVENANCE = ("record_id", "batch_id", "source_file", "source_row")
@@ -53,58 +58,47 @@ def refs_of(record_refs: str) -> list[tuple[str, str]]:
     return out[:MAX_RECORDS]
 
 
-def _mask(name: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    return mask_name(value) if name.endswith("name") else mask_id(value)
+@contextlib.contextmanager
+def _engine(lake: Path, engine: Engine | None) -> Iterator[Engine]:
+    """``engine`` when given (left open), else one lent by the web process's pool
+    (:mod:`lexradar.web.engines`) for the length of the block."""
+    if engine is not None:
+        yield engine
+        return
+    from lexradar.web.engines import lease
+
+    with lease(lake) as leased:
+        yield leased
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def side_by_side(lake: Path, record_refs: str, *, masked: bool = True) -> SideBySide:
-    """The clue's records from the lake, aligned by field, differing values marked."""
-    from lexradar.engine import open_engine
-    from lexradar.engine.base import Step
-
+def side_by_side(
+    lake: Path, record_refs: str, *, masked: bool = True, engine: Engine | None = None
+) -> SideBySide:
+    """The clue's records from the lake, aligned by field, differing values marked
+    (``engine``, when given, is used and left open)."""
     refs = refs_of(record_refs)
     out = SideBySide()
     if not refs:
         return out
     try:
-        engine = open_engine(lake)
+        with _engine(lake, engine) as eng:
+            found = records_of(eng, refs)
     except LexradarError as exc:
         out.problem = str(exc)
         return out
-    try:
-        wanted: dict[str, list[str]] = {}
-        for dataset, record in refs:
-            wanted.setdefault(dataset, []).append(record)
-        found: dict[str, dict[str, Any]] = {}
-        for dataset, ids in wanted.items():
-            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
-            table = engine.run(
-                Step(
-                    f"evidence from {dataset}",
-                    f"SELECT * FROM {dataset} WHERE record_id IN ({listed})",
-                )
-            )
-            for row in table.to_pylist():
-                found[f"{dataset}:{row['record_id']}"] = row
-    except LexradarError as exc:
-        out.problem = str(exc)
-        return out
-    finally:
-        engine.close()
     for dataset, record in refs:
         ref = f"{dataset}:{record}"
         row = found.get(ref)
         if row is None:
             out.missing.append(ref)
             continue
-        out.names += [v for k, v in row.items() if k.endswith("name") and isinstance(v, str) and v]
-        values = {k: (_mask(k, v) if masked else v) for k, v in row.items()}
+        personal = known_values(row, CONTRACT[dataset].value_types())
+        out.names += [v for t, v in personal if t == "name" and isinstance(v, str)]
+        values = mask_row(dataset, row) if masked else row
         out.records.append(Record(ref, dataset, values))
     names: list[str] = []
     for rec in out.records:
@@ -117,6 +111,28 @@ def side_by_side(lake: Path, record_refs: str, *, masked: bool = True) -> SideBy
     return out
 
 
+def records_of(engine: Engine, refs: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """The rows of ``(dataset, record_id)`` refs, as ``dataset:record_id`` → row, one query
+    per dataset (the parts are written in ``record_id`` order, so row groups are skipped)."""
+    from lexradar.engine import literal
+    from lexradar.engine.base import Step
+
+    wanted: dict[str, list[str]] = {}
+    for dataset, record in refs:
+        wanted.setdefault(dataset, []).append(record)
+    found: dict[str, dict[str, Any]] = {}
+    for dataset, ids in wanted.items():
+        listed = ", ".join(literal(i) for i in dict.fromkeys(ids))
+        table = engine.run(
+            Step(
+                f"evidence from {dataset}", f"SELECT * FROM {dataset} WHERE record_id IN ({listed})"
+            )
+        )
+        for row in table.to_pylist():
+            found[f"{dataset}:{row['record_id']}"] = row
+    return found
+
+
 @dataclass
 class PairExplanation:
     left: str
@@ -124,79 +140,181 @@ class PairExplanation:
     weight: float
     probability: float
     contributions: list[tuple[str, str, float, str]]
+    judged: bool = False
+    """A reviewer's "same" judgement linked the two, whatever the weight."""
+
+    @property
+    def deciding(self) -> list[str]:
+        """The comparisons that carried the link: positive weight, heaviest first."""
+        positive = sorted((c for c in self.contributions if c[2] > 0), key=lambda c: -c[2])
+        return [c[0] for c in positive[:3]]
 
 
-def person_mentions(lake: Path, refs: list[str], person_ids: list[str]) -> list[str]:
+@dataclass
+class Chain:
+    """Why the clue's person in the first record is the one in another record: the links
+    resolution made from one mention to the other (one link when they were compared
+    directly; several, through other records, when they were joined transitively), or,
+    when resolution did not join them, the pair explained directly (``linked`` false)."""
+
+    left: str
+    right: str
+    links: list[PairExplanation]
+    linked: bool = True
+
+    @property
+    def through(self) -> list[str]:
+        """The mentions between the two ends."""
+        return [link.right for link in self.links[:-1]]
+
+
+def person_mentions(
+    lake: Path, refs: list[str], person_ids: list[str], engine: Engine | None = None
+) -> list[str]:
     """For each record, the mention of the clue's person (``dataset:record_id:role``).
 
     A record naming several persons (a marriage: husband and wife) contributes the mention
     whose recorded ID is one of the clue's persons; a record naming one person, that one.
+    ``engine``, when given, is used (and left open).
     """
-    from lexradar.engine import open_engine
     from lexradar.linkage import mentions
 
     wanted = {p for p in person_ids if p}
-    engine = open_engine(lake)
-    try:
-        con = engine.con  # type: ignore[attr-defined]
-        mentions.build(con)
-        out = []
-        for ref in refs:
-            rows = con.execute(
-                "SELECT unique_id, recorded_id, id18 FROM mentions "
-                "WHERE unique_id = $r OR unique_id LIKE $r || ':%' ORDER BY unique_id",
-                {"r": ref},
-            ).fetchall()
-            mine = [r[0] for r in rows if r[1] in wanted or r[2] in wanted]
-            if mine:
-                out.append(mine[0])
-            elif len(rows) == 1:
-                out.append(rows[0][0])
-    finally:
-        engine.close()
+    with _engine(lake, engine) as eng:
+        # resolution's own mentions: nothing rebuilt per page. A record without a mention of
+        # its own is a payment (one mention per payee, through the first payment) or came in
+        # a batch after the last resolution: it is left out of the panel.
+        mentions.ensure(eng)
+        found = _mentions_of(eng, refs)
+    out = []
+    for ref in refs:
+        rows = found[ref]
+        mine = [r[0] for r in rows if r[1] in wanted or r[2] in wanted]
+        if mine:
+            out.append(mine[0])
+        elif len(rows) == 1:
+            out.append(rows[0][0])
     return out
+
+
+def _mentions_of(engine: Engine, refs: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """(unique_id, recorded_id, id18) of the mentions of each record ``dataset:record_id``
+    (a range on the sorted saved mentions: one row group read per record)."""
+    from lexradar.linkage import mentions
+
+    out = {}
+    for ref in refs:
+        out[ref] = engine.rows(
+            "SELECT unique_id, recorded_id, id18 FROM mentions "
+            f"WHERE {mentions.of_record(ref)} ORDER BY unique_id",
+            "mentions of a record",
+        )
+    return out
+
+
+def pair_explanation(ex: Any, masker: Any, judged: bool = False) -> PairExplanation:
+    rows = [
+        (c.comparison, c.level, c.weight, masker(c.detail) if masker else c.detail)
+        for c in ex.contributions
+    ]
+    return PairExplanation(
+        ex.left, ex.right, round(ex.match_weight, 2), ex.match_probability, rows, judged
+    )
+
+
+def _path_names(engine: Engine, uids: list[str]) -> list[str]:
+    """The names of the mentions on a chain, as resolution cleaned them (to mask them in its
+    details: a record between the clue's records is not among the clue's names)."""
+    from lexradar.engine import literal
+
+    names: list[str] = []
+    for uid in uids:
+        rows = engine.rows(
+            f"SELECT name, recorded_id FROM mentions WHERE unique_id = {literal(uid)}",
+            "names on a chain",
+        )
+        names += [str(r[0]) for r in rows if r[0]]
+    return names
 
 
 def resolution(
     lake: Path,
-    records: list[Record],
+    records: list[str],
     person_ids: list[str],
     *,
     masked: bool = True,
     names: list[str] | None = None,
-) -> tuple[list[PairExplanation], str]:
-    """Why the clue's person in the first record is the one in each other record (up to
-    :data:`MAX_PAIRS` pairs).
+    engine: Engine | None = None,
+) -> tuple[list[Chain], str]:
+    """Why the clue's person in the first of ``records`` (``dataset:record_id``) is the one in
+    each other record (up to :data:`MAX_PAIRS` pairs): the chain of links between them
+    (:func:`lexradar.linkage.explain.explain_chain`), each link explained.
 
     Empty, with the reason, when the lake has no trained resolution model or the records do
-    not name the clue's person.
+    not name the clue's person. Details are masked knowing ``names`` and the names of every
+    mention on a chain.
     """
-    from lexradar.linkage.explain import explain
+    from lexradar.linkage.explain import explain_chain, trained_model
     from lexradar.linkage.resolve import MODEL_FILE, linkage_dir
+    from lexradar.normalize.masking import TextMasker
 
     if len(records) < 2:
         return [], ""
     if not (linkage_dir(lake) / MODEL_FILE).exists():
         return [], "no trained resolution model in the lake (lexradar resolve)"
-    out = []
+    out: list[Chain] = []
     try:
-        found = person_mentions(lake, [r.ref for r in records], person_ids)
-        unique = list(dict.fromkeys(found))
-        for other in unique[1 : MAX_PAIRS + 1]:
-            ex = explain(lake, unique[0], other)
-            rows = []
-            for c in ex.contributions:
-                detail = c.detail
+        with _engine(lake, engine) as eng:  # one engine and one read of the model for all
+            model = trained_model(lake)
+            found = person_mentions(lake, list(dict.fromkeys(records)), person_ids, eng)
+            unique = list(dict.fromkeys(found))
+            for other in unique[1 : MAX_PAIRS + 1]:
+                links, explained = explain_chain(lake, unique[0], other, engine=eng, model=model)
+                masker = None
                 if masked:
-                    for name in sorted(names or [], key=len, reverse=True):
-                        detail = detail.replace(name, mask_name(name))
-                    detail = mask_id(detail)
-                rows.append((c.comparison, c.level, c.weight, detail))
-            out.append(
-                PairExplanation(
-                    ex.left, ex.right, round(ex.match_weight, 2), ex.match_probability, rows
+                    ends = [x for link in links for x in (link.left, link.right)]
+                    on_path = list(dict.fromkeys([unique[0], other, *ends]))
+                    known = [*(names or []), *_path_names(eng, on_path)]
+                    masker = TextMasker([("name", n) for n in known])
+                judged = [link.judged for link in links] or [False]
+                out.append(
+                    Chain(
+                        unique[0],
+                        other,
+                        [
+                            pair_explanation(ex, masker, j)
+                            for ex, j in zip(explained, judged, strict=False)
+                        ],
+                        linked=bool(links),
+                    )
                 )
-            )
     except LexradarError as exc:
         return out, str(exc)
     return out, ""
+
+
+def cited_sentences(lake: Path, record_refs: str) -> list[dict[str, Any]]:
+    """The court's own words about the party, for each judgment a clue cites that came from a
+    judgment document (``lexradar ingest documents``: record ids ``<document>#<party>``),
+    masked like every text shown (the party's name known to the mask). A judgment row that
+    came from a table has no document and no sentence."""
+    from lexradar.documents.cited import cited_sentence
+    from lexradar.normalize.masking import mask_text
+
+    out: list[dict[str, Any]] = []
+    for dataset, record_id in refs_of(record_refs):
+        if dataset != "judgments" or "#" not in record_id:
+            continue
+        found = cited_sentence(lake, f"judgments:{record_id}")
+        if found is None:
+            continue
+        known = [("name", found.party_name)] if found.party_name else []
+        out.append(
+            {
+                "ref": f"judgments:{record_id}",
+                "case_no": found.case_no,
+                "clause": mask_text(found.clause, known),
+                "span": (found.start, found.end),
+            }
+        )
+    return out

@@ -74,3 +74,99 @@ def pick_lang(*candidates: str | None) -> str:
         if c in LANGS:
             return c
     return DEFAULT_LANG
+
+
+def label(group: str, value: object, lang: str | None = None) -> str:
+    """The catalogue's name for a value of ``group`` (``label("field", "party_role")`` →
+    当事人地位), else the value itself: data with no catalogue entry (an office, a name) shows as
+    it is."""
+    text = "" if value is None else str(value)
+    key = f"{group}.{text.lower() if isinstance(value, bool) else text}"
+    return t(key, lang) if has(key, lang) else text
+
+
+def field_label(name: str, lang: str | None = None) -> str:
+    """A field's or evidence key's name in the request's language (``field.<name>``)."""
+    return label("field", name, lang)
+
+
+def value_label(field: str, value: object, lang: str | None = None) -> str:
+    """A closed value of ``field`` in the request's language (``value.<field>.<value>``, then
+    ``value.<value>``: yes/no, roles shared by several fields), else the value."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    for key in (f"value.{field}.{text}", f"value.{text}"):
+        if has(key, lang):
+            return t(key, lang)
+    return "" if value is None else str(value)
+
+
+def dataset_title(name: str, lang: str | None = None) -> str:
+    """A canonical dataset's title (``marriage_events`` → 婚姻登记), from the data contract."""
+    from lexradar.datasets import CONTRACT
+
+    ds = CONTRACT.get(name)
+    if ds is None:
+        return name
+    return ds.title.zh if (lang or current_lang.get()) == "zh" else ds.title.en
+
+
+@cache
+def _pack_titles() -> dict[str, tuple[str, str]]:
+    from lexradar.models.registry import Registry
+
+    return {m.id: (m.spec.title.zh, m.spec.title.en) for m in Registry().models.values()}
+
+
+def model_title(model_id: str | None, lang: str | None = None) -> str:
+    """A model's title in the request's language (``marriage.bigamy`` → 重婚线索): the models of
+    every registry the workbench has loaded (the project's too), then the built-in pack; an
+    unknown id shows as it is."""
+    if not model_id:
+        return ""
+    zh_en = None
+    try:
+        from lexradar.web.lookups import _cache
+
+        for _, found in list(_cache.values()):
+            model = found.models.get(model_id)
+            if model is not None:
+                zh_en = (model.spec.title.zh, model.spec.title.en)
+                break
+    except ImportError:  # pragma: no cover - the workbench without its lookups
+        pass
+    zh_en = zh_en or _pack_titles().get(model_id)
+    if zh_en is None:
+        return model_id
+    return zh_en[0] if (lang or current_lang.get()) == "zh" else zh_en[1]
+
+
+def shown_evidence(
+    evidence: dict[str, object], lang: str | None = None
+) -> list[tuple[str, object]]:
+    """A clue's evidence as a reader sees it: keys in the request's language, the other
+    language's text fragments (``identity_en`` on a Chinese page) left out."""
+    other = "_en" if (lang or current_lang.get()) == "zh" else "_zh"
+    return [(k, v) for k, v in evidence.items() if not k.endswith(other)]
+
+
+def explanation_template(text: str, lang: str | None = None) -> str:
+    """A model's explanation template as a reader sees it: each ``{field}`` named in the
+    request's language (``{person_name}于{new_date}`` → ``〔姓名〕于〔后婚登记日期〕``)."""
+    import re
+
+    return re.sub(r"\{(\w+)\}", lambda m: f"〔{field_label(m.group(1), lang)}〕", text)
+
+
+def problem_label(text: str, lang: str | None = None) -> str:
+    """A data quality report's item (``death_date: bad_date``, ``converted_15 (kept)``) with
+    each problem, field and value word in the request's language."""
+    import re
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group(0)
+        for group in ("problem", "field", "value"):
+            if has(f"{group}.{w}", lang):
+                return t(f"{group}.{w}", lang)
+        return w
+
+    return re.sub(r"[a-z][a-z0-9_]*", word, text)

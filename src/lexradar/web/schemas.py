@@ -12,8 +12,36 @@ from lexradar.reports.stats import Row
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Version = Annotated[int | None, Field(ge=0, le=MAX_ID)]
-Versions = Annotated[dict[Id, Version], Field(min_length=1, max_length=1000)]
+Version = Annotated[
+    int,
+    Field(ge=0, le=MAX_ID, description="The version as read (a stale one answers 409)."),
+]
+Versions = Annotated[
+    dict[Id, Version],
+    Field(min_length=1, max_length=1000, description="Clue id → its version as read."),
+]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the API."""
+
+    detail: str = Field(description="What went wrong, in words.")
+    field: str | None = Field(default=None, description="The field at fault, if one is.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="A malformed request's validation errors (422)."
+    )
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Refused (a rule of the casebook)."},
+    401: {"model": ErrorOut, "description": "Not logged in."},
+    403: {"model": ErrorOut, "description": "The role may not, or no CSRF token."},
+    404: {"model": ErrorOut, "description": "Not found, or outside the user's region."},
+    409: {"model": ErrorOut, "description": "A stale version, or a step the workflow refuses."},
+    422: {"model": ErrorOut, "description": "Malformed, or a state change without its version."},
+    429: {"model": ErrorOut, "description": "Throttled login or a full job queue (Retry-After)."},
+}
+"""The error answers every operation of the API may give, for its OpenAPI document."""
 
 
 class SessionOut(BaseModel):
@@ -107,11 +135,17 @@ class ClueOut(BaseModel):
             assignee_id=view.assignee_id, person_ids=view.person_ids,
             record_refs=view.record_refs, explanation=view.explanation,
             explanation_en=view.explanation_en, evidence=view.evidence,
-            first_seen=view.first_seen, last_seen=view.last_seen, times_seen=view.times_seen,
+            first_seen=_utc(view.first_seen), last_seen=_utc(view.last_seen),
+            times_seen=view.times_seen,
             version=view.version,
             history=[{k: (str(v) if isinstance(v, dt.datetime) else v) for k, v in h.items()}
                      for h in view.history],
         )  # fmt: skip
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A casebook time (UTC, stored without a zone) with its zone, as RFC 3339 wants it."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 class CluePageOut(BaseModel):
@@ -129,7 +163,13 @@ class RevealIn(BaseModel):
 
 class TransitionIn(BaseModel):
     action: Literal["assign", "verify", "confirm", "dismiss", "note"]
-    version: Version = None
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_ID,
+        description="The clue's version as read: required for every action but a note "
+        "(missing: 422; stale: 409).",
+    )
     reason: str | None = Field(default=None, max_length=30)
     note: str = Field(default="", max_length=2000)
     assignee: str | None = Field(default=None, max_length=64)
@@ -169,7 +209,7 @@ class CaseOpenIn(BaseModel):
 
 class CaseCloseIn(BaseModel):
     outcome: str = Field(max_length=40)
-    version: Version = None
+    version: Version
     funds_recovered: str = Field(default="0", max_length=20)
 
 
@@ -229,6 +269,50 @@ class UserOut(BaseModel):
     username: str
     role: str
     procuratorate_code: str
+
+
+class AccountOut(UserOut):
+    """A user as an admin manages them."""
+
+    active: bool = Field(description="False: deactivated (cannot log in; clues stay theirs).")
+    must_change_password: bool = Field(description="A temporary password not yet changed.")
+    version: int = Field(description="Send it back with a change (a stale one answers 409).")
+
+
+class UserVersionIn(BaseModel):
+    version: Version
+
+
+class UserVersionOut(BaseModel):
+    username: str
+    version: int = Field(description="The user's version after the change.")
+
+
+class ResetPasswordIn(UserVersionIn):
+    password: str | None = Field(
+        default=None, min_length=8, max_length=200, description="Omitted: a random one."
+    )
+
+
+class ResetPasswordOut(BaseModel):
+    username: str
+    version: int
+    password: str = Field(description="The temporary password, to be changed at next login.")
+
+
+class UserSetIn(UserVersionIn):
+    role: str | None = Field(default=None, max_length=20)
+    procuratorate: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+
+class PasswordIn(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class RevokedOut(BaseModel):
+    username: str
+    sessions: int = Field(description="Sessions ended.")
 
 
 class UserIn(BaseModel):

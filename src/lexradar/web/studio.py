@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -24,7 +25,7 @@ from lexradar.clues.access import User
 from lexradar.errors import Location
 from lexradar.models.spec import TRANSITIONS
 from lexradar.settings import Settings
-from lexradar.studio.blocks import BLOCK_KINDS, ROLES, Draft
+from lexradar.studio.blocks import BLOCK_KINDS, ROLES, Block, Draft
 from lexradar.studio.errors import StudioError
 from lexradar.studio.masking import mask_value, masked_hit
 from lexradar.studio.workspace import EDITABLE, Studio
@@ -36,6 +37,45 @@ Builder = Annotated[User, Depends(require_role(*BUILDERS))]
 Text = Annotated[str, Form(max_length=2000)]
 Opt = Annotated[str, Form(max_length=2000)]
 DOMAINS = ("criminal", "civil", "administrative", "public_interest")
+
+
+def lake_region(user: User) -> str | None:
+    """The code prefix the user's lake searches keep to (``None``: the whole province)."""
+    return None if len(user.prefix) <= 2 else user.prefix
+
+
+def _masked_term(term: str) -> str:
+    """A search term as the audit log keeps it: resident IDs and names masked."""
+    from lexradar.normalize.masking import mask, mask_text
+
+    term = term.strip()
+    masked = mask_text(term)  # resident IDs in it
+    if masked == term and not any(ch.isdigit() for ch in term):
+        masked = str(mask("name", term))  # no digits: taken for a name
+    return masked
+
+
+@dataclass(frozen=True)
+class LakeSearched:
+    """A builder searched the lake for a case's records (the term masked, what was found)."""
+
+    actor: str
+    region: str
+    term: str
+    found: list[Any]
+    action: ClassVar[str] = "studio.search"
+
+    @property
+    def subject(self) -> str:
+        return f"procuratorate:{self.region}"
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return {
+            "term": _masked_term(self.term),
+            "hits": len(self.found),
+            "records": [f.ref for f in self.found[:100]],
+        }
 
 
 def studio_of(request: Request, settings: Settings) -> Studio:
@@ -80,6 +120,7 @@ def _engine(settings: Settings, sample: float | None = None):  # type: ignore[no
 def index(
     request: Request,
     settings: SettingsDep,
+    casebook: CasebookDep,
     user: Builder,
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
@@ -97,7 +138,9 @@ def index(
         from lexradar.studio.search import search
 
         with _engine(settings) as engine:
-            found = search(engine, q)
+            found = search(engine, q, region=lake_region(user))
+        with casebook.write() as (_conn, events):
+            events.append(LakeSearched(user.username, user.procuratorate_code, q, found))
     return render(
         request,
         "studio/index.html",
@@ -120,7 +163,7 @@ def new_form(
     from lexradar.studio.search import fetch
 
     with _engine(settings) as engine:
-        rows = fetch(engine, case)
+        rows = fetch(engine, case, region=lake_region(user))
     return render(request, "studio/new.html", rows=rows, domains=DOMAINS, mask=mask_value)
 
 
@@ -151,8 +194,11 @@ def new_draft(
         raise StudioError(f"a draft {model_id} exists already", Location(field="model_id"))
     kept = [k.split("|", 1)[1] for k in keep or [] if k.split("|", 1)[0] == base]
     params = {c: c for c in (p.split("|", 1)[1] for p in param or [] if p.startswith(base + "|"))}
+    from lexradar.studio.search import fetch
+
     try:
         with _engine(settings) as engine:
+            fetch(engine, case, region=lake_region(user))  # records of the user's region only
             draft = draft_from_case(
                 engine,
                 model_id,
@@ -204,7 +250,7 @@ def draft_page(
     )
 
 
-def _knobs(block: Any) -> dict[str, Any]:
+def _knobs(block: Block) -> dict[str, Any]:
     """A block's own settings, for its line in the list."""
     return block.model_dump(exclude={"kind", "dataset", "filters", "person"}, exclude_none=True)
 
@@ -500,8 +546,9 @@ def promote(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
     """Move the model along its lifecycle; audited in the casebook's chain."""
-    from lexradar.studio.lifecycle import move_model
+    from lexradar.project import Project
 
     studio = studio_of(request, settings)
-    move_model(casebook, user, studio.model(model_id), to, reason)
+    project = Project.from_settings(settings, casebook=casebook, models_dir=studio.models_dir)
+    project.promote(model_id, to, user, reason)  # the one promote path: gated and audited
     return _see(model_id, "#lifecycle")

@@ -18,7 +18,20 @@ from starlette.responses import HTMLResponse
 
 from lexradar.clues.access import User
 from lexradar.web.csrf import csrf_token
-from lexradar.web.i18n import HTML_LANG, LANGS, current_lang, t
+from lexradar.web.i18n import (
+    HTML_LANG,
+    LANGS,
+    current_lang,
+    dataset_title,
+    explanation_template,
+    field_label,
+    label,
+    model_title,
+    problem_label,
+    shown_evidence,
+    t,
+    value_label,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -73,7 +86,19 @@ def when(value: dt.datetime | dt.date | str | None) -> str:
     return str(value)[:19].replace("T", " ")
 
 
-templates.env.globals.update(t=t, LANGS=LANGS)
+templates.env.globals.update(
+    t=t,
+    LANGS=LANGS,
+    label=label,
+    field_label=field_label,
+    value_label=value_label,
+    dataset_title=dataset_title,
+    model_title=model_title,
+    shown_evidence=shown_evidence,
+    explanation_template=explanation_template,
+    HTML_LANGS=HTML_LANG,
+    problem_label=problem_label,
+)
 templates.env.filters.update(pct=pct, money=money, when=when)
 
 

@@ -16,12 +16,14 @@ from lexradar.web.routes import (
     dashboard,
     downloads,
     models,
+    persons,
 )
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     dashboard.router,
     clues.router,
+    persons.router,
     cases.router,
     models.router,
     batches.router,

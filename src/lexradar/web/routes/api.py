@@ -11,9 +11,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from lexradar.clues import access, audit, cases, queries, workflow
+from lexradar.clues import access, cases, queries, sessions, users, workflow
 from lexradar.clues.access import User
 from lexradar.clues.errors import CasebookError
 from lexradar.clues.queries import queue
@@ -21,7 +21,7 @@ from lexradar.errors import Location
 from lexradar.ingest import batches
 from lexradar.models.examples import examples_path, load_examples
 from lexradar.models.registry import Model
-from lexradar.reports.model_docs import Activity, _activity
+from lexradar.reports.activity import Activity, model_activity
 from lexradar.web.csrf import csrf_token
 from lexradar.web.deps import (
     ALL_ROLES,
@@ -34,6 +34,7 @@ from lexradar.web.deps import (
     SettingsDep,
     require_role,
 )
+from lexradar.web.errors import require_version
 from lexradar.web.lookups import list_procuratorates, registry
 from lexradar.web.routes.auth import log_in
 from lexradar.web.routes.cases import money
@@ -41,6 +42,8 @@ from lexradar.web.routes.clues import filters_of
 from lexradar.web.routes.dashboard import dashboard_data
 from lexradar.web.runs import run_model_job
 from lexradar.web.schemas import (
+    ERRORS,
+    AccountOut,
     AuditOut,
     BatchOut,
     BulkAssignIn,
@@ -54,17 +57,24 @@ from lexradar.web.schemas import (
     LoginIn,
     ModelDetailOut,
     ModelOut,
+    PasswordIn,
     ProcuratorateOut,
+    ResetPasswordIn,
+    ResetPasswordOut,
     RevealIn,
+    RevokedOut,
     RowOut,
     SessionOut,
     TransitionIn,
     UserIn,
     UserOut,
+    UserSetIn,
+    UserVersionIn,
+    UserVersionOut,
     VersionOut,
 )
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
 Worker = Annotated[User, Depends(require_role(*WORKERS))]
 Builder = Annotated[User, Depends(require_role(*BUILDERS))]
@@ -85,14 +95,10 @@ def _session(request: Request, user: User | None) -> SessionOut:
 @router.get("/session", response_model=SessionOut)
 def session(request: Request, casebook: CasebookDep) -> SessionOut:
     """The CSRF token of this session, and who is logged in (if anyone)."""
-    name = request.session.get("user")
-    user = None
-    if name:
-        try:
-            user = access.user(casebook, str(name))
-        except CasebookError:
-            user = None
-    return _session(request, user)
+    from lexradar.web.session import USER
+
+    user = request.scope.get(USER)
+    return _session(request, user if isinstance(user, User) else None)
 
 
 @router.post("/login", response_model=SessionOut)
@@ -188,19 +194,23 @@ def clue_reveal(casebook: CasebookDep, user: Worker, clue_id: ClueId, body: Reve
 def clue_transition(
     casebook: CasebookDep, user: Worker, clue_id: ClueId, body: TransitionIn
 ) -> VersionOut:
-    """One workflow step at the version read (a stale version answers 409)."""
+    """One workflow step at the version read (missing: 422, stale: 409); a note needs none."""
     version: int | None
     if body.action == "assign":
         version = workflow.assign(
-            casebook, user, clue_id, body.version, body.assignee or "", body.note
+            casebook, user, clue_id, require_version(body.version), body.assignee or "", body.note
         )
     elif body.action == "verify":
-        version = workflow.start_verifying(casebook, user, clue_id, body.version, body.note)
+        version = workflow.start_verifying(
+            casebook, user, clue_id, require_version(body.version), body.note
+        )
     elif body.action == "confirm":
-        version = workflow.confirm(casebook, user, clue_id, body.version, body.note)
+        version = workflow.confirm(
+            casebook, user, clue_id, require_version(body.version), body.note
+        )
     elif body.action == "dismiss":
         version = workflow.dismiss(
-            casebook, user, clue_id, body.version, body.reason or "", body.note
+            casebook, user, clue_id, require_version(body.version), body.reason or "", body.note
         )
     else:
         if not body.note.strip():
@@ -251,7 +261,7 @@ def _model(m: Model, a: Activity) -> dict[str, Any]:
 def model_list(casebook: CasebookDep, settings: SettingsDep, user: Viewer) -> list[ModelOut]:
     """Every model with its runs and its yield in the user's region."""
     models = sorted(registry(settings).models.values(), key=lambda m: m.id)
-    activity = _activity(casebook, user, [m.id for m in models])
+    activity = model_activity(casebook, user, [m.id for m in models])
     return [ModelOut(**_model(m, activity[m.id])) for m in models]
 
 
@@ -260,7 +270,7 @@ def model_get(
     casebook: CasebookDep, settings: SettingsDep, user: Viewer, model_id: str
 ) -> ModelDetailOut:
     m = registry(settings).get(model_id)
-    a = _activity(casebook, user, [m.id])[m.id]
+    a = model_activity(casebook, user, [m.id])[m.id]
     examples = len(load_examples(m)) if examples_path(m).exists() else 0
     return ModelDetailOut(
         **_model(m, a),
@@ -292,16 +302,97 @@ def job_get(request: Request, user: Builder, job_id: str) -> JobOut:
 def audit_tail(
     casebook: CasebookDep, user: Admin, n: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[AuditOut]:
-    """The newest audit entries, newest first."""
+    """The newest audit entries about your subtree (by the region of the object each concerns),
+    newest first."""
     return [
         AuditOut(**{k: getattr(e, k) for k in AuditOut.model_fields})
-        for e in reversed(audit.tail(casebook, n))
+        for e in reversed(access.audit_tail(casebook, user, n))
     ]
 
 
-@router.get("/users", response_model=list[UserOut])
-def user_list(casebook: CasebookDep, user: Admin) -> list[UserOut]:
-    return [UserOut(**u.__dict__) for u in access.list_users(casebook, user)]
+@router.get("/users", response_model=list[AccountOut])
+def user_list(casebook: CasebookDep, user: Admin) -> list[AccountOut]:
+    """The users of your subtree, active and deactivated."""
+    return [
+        AccountOut(**{k: getattr(a, k) for k in AccountOut.model_fields})
+        for a in users.accounts(casebook, user)
+    ]
+
+
+Username = Annotated[str, Path(max_length=64)]
+
+
+def _version(casebook: CasebookDep, actor: User, username: str, body: UserVersionIn | None) -> int:
+    """The version the body names, once the user is found in the actor's subtree (else
+    404): a body without one answers 422."""
+    users.find(casebook, actor, username)
+    return require_version(body.version if body is not None else None)
+
+
+@router.post("/users/{username}/deactivate", response_model=UserVersionOut)
+def user_deactivate(
+    casebook: CasebookDep, user: Admin, username: Username, body: UserVersionIn | None = None
+) -> UserVersionOut:
+    """Deactivate a user of your subtree (audited): their login fails and their sessions end;
+    their clues stay assigned to them."""
+    return UserVersionOut(
+        username=username,
+        version=users.deactivate(
+            casebook, user, username, _version(casebook, user, username, body)
+        ),
+    )
+
+
+@router.post("/users/{username}/activate", response_model=UserVersionOut)
+def user_activate(
+    casebook: CasebookDep, user: Admin, username: Username, body: UserVersionIn | None = None
+) -> UserVersionOut:
+    """Reactivate a deactivated user of your subtree (audited)."""
+    return UserVersionOut(
+        username=username,
+        version=users.activate(casebook, user, username, _version(casebook, user, username, body)),
+    )
+
+
+@router.post("/users/{username}/reset-password", response_model=ResetPasswordOut)
+def user_reset_password(
+    casebook: CasebookDep, user: Admin, username: Username, body: ResetPasswordIn | None = None
+) -> ResetPasswordOut:
+    """A temporary password (the one given, else a random one) that the user must change at
+    their next login; their sessions end (audited, the password never recorded)."""
+    checked = _version(casebook, user, username, body)
+    password = body.password if body else None
+    secret, version = users.reset_password(casebook, user, username, checked, password)
+    return ResetPasswordOut(username=username, version=version, password=secret)
+
+
+@router.post("/users/{username}/set", response_model=UserVersionOut)
+def user_set(
+    casebook: CasebookDep, user: Admin, username: Username, body: UserSetIn | None = None
+) -> UserVersionOut:
+    """Change the role and/or procuratorate of a user of your subtree (audited)."""
+    checked = _version(casebook, user, username, body)
+    assert body is not None
+    version = users.change(
+        casebook, user, username, checked, role=body.role, procuratorate=body.procuratorate
+    )
+    return UserVersionOut(username=username, version=version)
+
+
+@router.post("/me/password", response_model=UserOut)
+def me_password(
+    request: Request, casebook: CasebookDep, user: CurrentUser, body: PasswordIn
+) -> UserOut:
+    """Change your own password (the current one checked; audited); your other sessions end.
+    A temporary password must be changed so before anything else answers."""
+    from lexradar.web.routes.auth import own_session
+
+    users.change_own_password(
+        casebook, user, body.current_password, body.new_password,
+        keep_session=own_session(request),
+    )  # fmt: skip
+    return UserOut(id=user.id, username=user.username, role=user.role,
+                   procuratorate_code=user.procuratorate_code)  # fmt: skip
 
 
 @router.post("/users", response_model=UserOut)
@@ -310,6 +401,14 @@ def user_add(casebook: CasebookDep, user: Admin, body: UserIn) -> UserOut:
         casebook, user, body.username, body.password, body.role, body.procuratorate
     )
     return UserOut(**added.__dict__)
+
+
+@router.post("/users/{username}/revoke-sessions", response_model=RevokedOut)
+def user_revoke_sessions(
+    casebook: CasebookDep, user: Admin, username: Annotated[str, Path(max_length=64)]
+) -> RevokedOut:
+    """End every session of a user of your subtree (audited): their cookies stop working."""
+    return RevokedOut(username=username, sessions=sessions.revoke(casebook, user, username))
 
 
 @router.get("/procuratorates", response_model=list[ProcuratorateOut])

@@ -1,4 +1,6 @@
-"""The audit log (admins): the newest entries and whether the hash chain holds."""
+"""The audit log (admins): the newest entries about the admin's subtree (an entry belongs to
+the region of the object it concerns, :func:`lexradar.clues.access.audit_tail`), and whether
+the hash chain holds."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from lexradar.clues import audit
+from lexradar.clues import access, audit
 from lexradar.clues.access import User
 from lexradar.web.deps import CasebookDep, require_role
 from lexradar.web.templating import render
@@ -24,6 +26,6 @@ def audit_page(
     n: Annotated[int, Query(ge=1, le=1000)] = 100,
     verify: bool = False,
 ) -> HTMLResponse:
-    entries = list(reversed(audit.tail(casebook, n)))
+    entries = list(reversed(access.audit_tail(casebook, user, n)))
     broken = audit.verify(casebook) if verify else None
     return render(request, "audit.html", entries=entries, n=n, verified=verify, broken=broken)

@@ -13,6 +13,7 @@ from lexradar.clues.access import User
 from lexradar.clues.errors import CasebookError
 from lexradar.errors import Location
 from lexradar.web.deps import MAX_ID, WORKERS, CasebookDep, CaseId, require_role
+from lexradar.web.errors import require_version
 from lexradar.web.lookups import procuratorate_names
 from lexradar.web.templating import render
 
@@ -53,5 +54,7 @@ def case_close(
     version: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
     funds: Annotated[str, Form(max_length=20)] = "0",
 ) -> Response:
-    cases.close_case(casebook, user, case_id, version, outcome, funds_recovered=money(funds))
+    cases.close_case(
+        casebook, user, case_id, require_version(version), outcome, funds_recovered=money(funds)
+    )
     return RedirectResponse(f"/cases#case-{case_id}", status_code=303)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lexradar.clues import access, cases, queries, workflow
+from lexradar.clues import access, cases, queries, saved, workflow
 from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
 from lexradar.clues.errors import CasebookError
@@ -35,11 +35,14 @@ from lexradar.web.deps import (
     SettingsDep,
     require_role,
 )
-from lexradar.web.evidence import resolution, side_by_side
+from lexradar.web.errors import MissingVersion, require_version
+from lexradar.web.evidence import cited_sentences, refs_of, resolution, side_by_side
 from lexradar.web.lookups import procuratorate_names
+from lexradar.web.routes import queue as queue_routes
 from lexradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(queue_routes.router)  # first: /clues/export.xlsx is not a clue id
 Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
 Worker = Annotated[User, Depends(require_role(*WORKERS))]
 
@@ -93,8 +96,10 @@ def clue_queue(
     sort: Text = "newest",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Text = None,
 ) -> HTMLResponse:
     filters = filters_of(model, domain, procuratorate, status, severity, seen_from, seen_to)
+    filters.search = (q or "").strip() or None  # by ID, name, case or certificate (audited)
     result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
     names = procuratorate_names(casebook, user)
     handlers = [
@@ -110,6 +115,7 @@ def clue_queue(
         "seen_to": seen_to or "",
         "sort": sort or "newest",
         "size": size,
+        "q": filters.search or "",
     }
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
@@ -129,17 +135,21 @@ def clue_queue(
         sorts=list(SORTS),
         sizes=PAGE_SIZES,
         can_assign=user.role in WORKERS,
+        saved_filters=saved.list_saved(casebook, user),
+        saved_query=queue_routes.query_of,
     )
 
 
-def _versions(values: list[str]) -> dict[int, int | None]:
-    out: dict[int, int | None] = {}
+def _versions(values: list[str]) -> dict[int, int]:
+    """``id:version`` of the ticked clues (the version is required)."""
+    out: dict[int, int] = {}
     for value in values:
         clue, _, version = value.partition(":")
-        numbers = [clue, version] if version else [clue]
-        if not all(n.isdigit() and int(n) <= MAX_ID for n in numbers):
+        if not version:
+            raise MissingVersion()
+        if not all(n.isdigit() and int(n) <= MAX_ID for n in (clue, version)):
             raise CasebookError(f"not a clue: {value!r}", Location(field="clue_ids"))
-        out[int(clue)] = int(version) if version else None
+        out[int(clue)] = int(version)
     return out
 
 
@@ -222,7 +232,11 @@ def clue_evidence(
     """The evidence records side by side, masked (an HTMX fragment)."""
     view = queries.get_clue(casebook, user, clue_id)
     return render(
-        request, "_evidence.html", evidence=side_by_side(settings.lake, view.record_refs), clue=view
+        request,
+        "_evidence.html",
+        evidence=side_by_side(settings.lake, view.record_refs),
+        sentences=cited_sentences(settings.lake, view.record_refs),
+        clue=view,
     )
 
 
@@ -236,12 +250,23 @@ def raw_person_ids(casebook: Casebook, user: User, clue_id: int) -> list[str]:
 def clue_resolution(
     request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer, clue_id: ClueId
 ) -> HTMLResponse:
-    """Why the clue's records are one person: the comparison contributions (masked)."""
+    """Why the clue's records are one person: the chain of links resolution made between
+    them, each link's comparison contributions (masked); a link to each person's page."""
+    from lexradar.errors import LexradarError
+    from lexradar.web.engines import lease
+    from lexradar.web.persons import person_refs
+
     view = queries.get_clue(casebook, user, clue_id)
-    records = side_by_side(settings.lake, view.record_refs)
     persons = [p for p in raw_person_ids(casebook, user, clue_id) if p]
-    pairs, problem = resolution(settings.lake, records.records, persons, names=records.names)
-    return render(request, "_resolution.html", pairs=pairs, problem=problem)
+    try:
+        with lease(settings.lake) as engine:  # one engine for the records and the pairs
+            # the records' mentions, not the records: the names on the chains come with them
+            refs = [f"{d}:{r}" for d, r in refs_of(view.record_refs)]
+            chains, problem = resolution(settings.lake, refs, persons, engine=engine)
+            pages = person_refs(engine, [c.left for c in chains[:1]] + [c.right for c in chains])
+    except LexradarError as exc:
+        return render(request, "_resolution.html", chains=[], problem=str(exc), pages=[])
+    return render(request, "_resolution.html", chains=chains, problem=problem, pages=pages)
 
 
 @router.post("/clues/{clue_id}/reveal", response_class=HTMLResponse)
@@ -273,8 +298,11 @@ def clue_act(
     kind: Annotated[str | None, Form(max_length=40)] = None,
     title: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """One workflow step on the clue, at the version the page showed."""
+    """One workflow step on the clue, at the version the page showed (required but for a
+    note)."""
     target = f"/clues/{clue_id}"
+    if action != "note":
+        version = require_version(version)
     if action == "assign":
         workflow.assign(casebook, user, clue_id, version, assignee or "", note)
     elif action == "verify":

@@ -20,7 +20,7 @@ from lexradar.clues.access import User
 from lexradar.clues.tables import audit_log
 from lexradar.reports.stats import Statistics, statistics
 from lexradar.web.deps import CasebookDep, CurrentUser, SettingsDep, narrow
-from lexradar.web.i18n import t
+from lexradar.web.i18n import model_title, t
 from lexradar.web.lookups import model_statuses, period, procuratorate_names
 from lexradar.web.templating import render
 
@@ -161,7 +161,7 @@ def _charts(data: dict[str, Any], names: dict[str, str], user: User) -> dict[str
         "chart-model": {
             "type": "bar",
             "horizontal": True,
-            "labels": [r.key["model"] for r in data["top"]],
+            "labels": [model_title(r.key["model"]) for r in data["top"]],
             "datasets": [
                 {"label": t("dash.clues"), "data": [r.now.clues for r in data["top"]]},
                 {"label": t("dash.confirmed"), "data": [r.now.confirmed for r in data["top"]]},

@@ -1,23 +1,25 @@
 """Documents to download: the period report (xlsx, html, pdf) and the procuratorial
-recommendation (.docx) for a confirmed clue or a case. The writers live in
-:mod:`lexradar.reports`; they are imported when asked for, and a writer that is not installed
-answers 501 with its name."""
+recommendation (.docx) for a confirmed clue or a case: masked by a GET, unmasked only by a POST
+that carries a reason (audited) and the CSRF token. The writers live in
+:mod:`lexradar.reports` (:mod:`lexradar.reports.output` for the period report)."""
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from lexradar.clues.access import User
 from lexradar.clues.errors import CasebookError
+from lexradar.errors import Location
+from lexradar.reports.output import WRITERS, write_report
+from lexradar.reports.recommendation import write_recommendation
 from lexradar.web.deps import (
     LEADERS,
     WORKERS,
@@ -28,31 +30,19 @@ from lexradar.web.deps import (
     narrow,
     require_role,
 )
-from lexradar.web.errors import NotAvailable
 from lexradar.web.i18n import current_lang
 from lexradar.web.lookups import model_statuses, period, registry
 
 router = APIRouter(include_in_schema=False)
 Leader = Annotated[User, Depends(require_role(*LEADERS))]
 Worker = Annotated[User, Depends(require_role(*WORKERS))]
+Reason = Annotated[str, Form(min_length=1, max_length=500)]
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-PERIOD_WRITERS = {
-    "xlsx": "write_period_report",
-    "html": "write_period_report_html",
-    "pdf": "write_period_report_pdf",
-}
-
-
-def writer(module: str, name: str) -> Callable[..., Path]:
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        raise NotAvailable(f"{module}.{name} is not available in this installation") from None
 
 
 def _send(path: Path, folder: tempfile.TemporaryDirectory[str], kind: str, name: str) -> Response:
@@ -87,9 +77,8 @@ def period_report(
 ) -> Response:
     """The period report of the user's region (or the part ``region`` of it, a dashboard's
     drill-down) for the months ``start``..``end``."""
-    if kind not in PERIOD_WRITERS:
-        raise CasebookError(f"a period report is {', '.join(PERIOD_WRITERS)}, not {kind!r}")
-    write = writer("lexradar.reports.period", PERIOD_WRITERS[kind])
+    if kind not in WRITERS:
+        raise CasebookError(f"a period report is {', '.join(WRITERS)}, not {kind!r}")
     first, last = period(start, end)
     name = f"period-{first:%Y%m}-{last:%Y%m}.{kind}"
     lang = current_lang.get()
@@ -98,8 +87,16 @@ def period_report(
     return _write(
         kind,
         name,
-        lambda out: write(
-            casebook, user, first, last, out, lang=lang, models=models, procuratorate=inner
+        lambda out: write_report(
+            casebook,
+            user,
+            first,
+            last,
+            out,
+            lang=lang,
+            models=models,
+            procuratorate=inner,
+            fmt=kind,
         ),
     )
 
@@ -110,45 +107,76 @@ def _recommendation(
     user: User,
     name: str,
     reveal_reason: str | None,
-    **target: int,
+    *,
+    clue_id: int | None = None,
+    case_id: int | None = None,
 ) -> Response:
-    write = writer("lexradar.reports.recommendation", "write_recommendation")
     lang = current_lang.get()
-    reveal = bool(reveal_reason and reveal_reason.strip())
+    reveal = reveal_reason is not None  # a blank reason is refused by the writer
     return _write(
         "docx",
         name,
-        lambda out: write(
+        lambda out: write_recommendation(
             casebook, user, out, reveal=reveal, reason=reveal_reason if reveal else None,
-            lang=lang, models=registry(settings), **target,
+            lang=lang, models=registry(settings), clue_id=clue_id, case_id=case_id,
         ),
     )  # fmt: skip
 
 
+def _no_reveal_by_get(request: Request) -> None:
+    if "reveal" in request.query_params:
+        raise CasebookError(
+            "personal data is revealed only by a POST with a reason and the CSRF token "
+            "(the form on the clue's page), not by a link",
+            Location(field="reveal"),
+        )
+
+
 @router.get("/clues/{clue_id}/recommendation.docx")
 def clue_recommendation(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Worker, clue_id: ClueId
+) -> Response:
+    """The procuratorial recommendation for a confirmed clue, names and IDs masked."""
+    _no_reveal_by_get(request)
+    return _recommendation(
+        casebook, settings, user, f"recommendation-clue-{clue_id}.docx", None, clue_id=clue_id
+    )
+
+
+@router.post("/clues/{clue_id}/recommendation.docx")
+def clue_recommendation_revealed(
     casebook: CasebookDep,
     settings: SettingsDep,
     user: Worker,
     clue_id: ClueId,
-    reveal: Annotated[str | None, Query(max_length=500)] = None,
+    reason: Reason,
 ) -> Response:
-    """The procuratorial recommendation for a confirmed clue (names masked unless ``reveal``
-    gives a reason, which is audited)."""
+    """The recommendation with personal data unmasked: needs a reason, which is audited."""
     return _recommendation(
-        casebook, settings, user, f"recommendation-clue-{clue_id}.docx", reveal, clue_id=clue_id
+        casebook, settings, user, f"recommendation-clue-{clue_id}.docx", reason, clue_id=clue_id
     )
 
 
 @router.get("/cases/{case_id}/recommendation.docx")
 def case_recommendation(
+    request: Request, casebook: CasebookDep, settings: SettingsDep, user: Worker, case_id: CaseId
+) -> Response:
+    """The procuratorial recommendation for a case, names and IDs masked."""
+    _no_reveal_by_get(request)
+    return _recommendation(
+        casebook, settings, user, f"recommendation-case-{case_id}.docx", None, case_id=case_id
+    )
+
+
+@router.post("/cases/{case_id}/recommendation.docx")
+def case_recommendation_revealed(
     casebook: CasebookDep,
     settings: SettingsDep,
     user: Worker,
     case_id: CaseId,
-    reveal: Annotated[str | None, Query(max_length=500)] = None,
+    reason: Reason,
 ) -> Response:
-    """The procuratorial recommendation for a case."""
+    """The case's recommendation with personal data unmasked (a reason, audited)."""
     return _recommendation(
-        casebook, settings, user, f"recommendation-case-{case_id}.docx", reveal, case_id=case_id
+        casebook, settings, user, f"recommendation-case-{case_id}.docx", reason, case_id=case_id
     )

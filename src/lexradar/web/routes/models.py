@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lexradar.clues.access import User
 from lexradar.errors import LexradarError
 from lexradar.models.examples import examples_path, load_examples
-from lexradar.reports.model_docs import _activity
+from lexradar.reports.activity import model_activity
 from lexradar.web.deps import ALL_ROLES, BUILDERS, CasebookDep, SettingsDep, require_role
 from lexradar.web.lookups import registry
 from lexradar.web.runs import run_model_job
@@ -28,7 +28,7 @@ def catalogue(
     request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer
 ) -> HTMLResponse:
     models = sorted(registry(settings).models.values(), key=lambda m: m.id)
-    activity = _activity(casebook, user, [m.id for m in models])
+    activity = model_activity(casebook, user, [m.id for m in models])
     return render(request, "models.html", models=models, activity=activity)
 
 
@@ -43,7 +43,7 @@ def model_page(
     request: Request, casebook: CasebookDep, settings: SettingsDep, user: Viewer, model_id: str
 ) -> HTMLResponse:
     model = registry(settings).get(model_id)
-    activity = _activity(casebook, user, [model.id])[model.id]
+    activity = model_activity(casebook, user, [model.id])[model.id]
     examples, problem = [], ""
     if examples_path(model).exists():
         try:

@@ -1,8 +1,9 @@
 -- identity.double_registration: one natural person holds two active household registrations
 -- under two resident IDs. Pairs come from the registry itself (same name and gender, birth date
--- equal or nearly) and from resolution: registry pairs whose evidence reaches
--- min_evidence_weight (a variant spelling of the name) and registrations a reviewer judged one
--- person. Both views are empty on a lake that has not been resolved.
+-- equal or one field off, and a name rare enough that such a match is unlikely by chance) and
+-- from resolution: registry pairs whose evidence reaches min_evidence_weight (a variant
+-- spelling of the name) and registrations a reviewer judged one person. Both views are empty
+-- on a lake that has not been resolved.
 WITH regs AS (
     SELECT record_id, person_id, name, gender, birth_date, region_code, registered_on,
            -- the ID was first issued at this registration (its address code is the county of
@@ -15,10 +16,19 @@ WITH regs AS (
     WHERE status = 'active'
       AND (registered_on IS NULL OR registered_on <= :as_of)
 ),
-matches AS (
+holders AS (
+    -- active registrations of each name and gender: how often a birth date would coincide by
+    -- chance
+    SELECT name, gender, COUNT(*) AS holders
+    FROM regs
+    GROUP BY name, gender
+),
+near AS (
     -- every late registration against the registrations sharing its name and gender and its
-    -- birth date (or one a day off, or with day and month swapped: mistyped at registration)
+    -- birth date, or one with a single field mistyped at registration: a day off, day and month
+    -- swapped, the year or the month one off (1979-01-13 / 1978-01-13)
     SELECT l.record_id AS late_record_id, o.record_id AS other_record_id, o.late AS late_o,
+           l.name, l.gender,
            CASE WHEN o.birth_date = l.birth_date THEN 1 ELSE 0 END AS exact_birth
     FROM regs AS l
     JOIN regs AS o
@@ -31,7 +41,25 @@ matches AS (
            OR l.birth_date = o.birth_date + 1
            OR (EXTRACT(YEAR FROM o.birth_date) = EXTRACT(YEAR FROM l.birth_date)
                AND EXTRACT(MONTH FROM o.birth_date) = EXTRACT(DAY FROM l.birth_date)
-               AND EXTRACT(DAY FROM o.birth_date) = EXTRACT(MONTH FROM l.birth_date)))
+               AND EXTRACT(DAY FROM o.birth_date) = EXTRACT(MONTH FROM l.birth_date))
+           OR (EXTRACT(MONTH FROM o.birth_date) = EXTRACT(MONTH FROM l.birth_date)
+               AND EXTRACT(DAY FROM o.birth_date) = EXTRACT(DAY FROM l.birth_date)
+               AND ABS(EXTRACT(YEAR FROM o.birth_date) - EXTRACT(YEAR FROM l.birth_date)) = 1)
+           OR (EXTRACT(YEAR FROM o.birth_date) = EXTRACT(YEAR FROM l.birth_date)
+               AND EXTRACT(DAY FROM o.birth_date) = EXTRACT(DAY FROM l.birth_date)
+               AND ABS(EXTRACT(MONTH FROM o.birth_date) - EXTRACT(MONTH FROM l.birth_date)) = 1))
+),
+matches AS (
+    -- a name shared by many: strangers' birth dates meet by chance. The expected number of
+    -- other holders of the name born on a date this close, over a century of birth dates (one
+    -- date for an exact match, the eight within one mistyped field otherwise), must stay
+    -- under max_chance; a rarer coincidence is evidence of one person
+    SELECT n.late_record_id, n.other_record_id, n.late_o, n.exact_birth
+    FROM near AS n
+    JOIN holders AS h
+      ON h.name = n.name AND h.gender = n.gender
+    WHERE (h.holders - 1) * CASE WHEN n.exact_birth = 1 THEN 1 ELSE 8 END / 36525.0
+          <= CAST(:max_chance AS DOUBLE)
 ),
 linked AS (
     -- registry pairs resolution puts forward (never linked automatically: see docs/linkage.md)
@@ -50,7 +78,15 @@ linked AS (
            OR rp.birth_date_l = rp.birth_date_r + 1
            OR (EXTRACT(YEAR FROM rp.birth_date_r) = EXTRACT(YEAR FROM rp.birth_date_l)
                AND EXTRACT(MONTH FROM rp.birth_date_r) = EXTRACT(DAY FROM rp.birth_date_l)
-               AND EXTRACT(DAY FROM rp.birth_date_r) = EXTRACT(MONTH FROM rp.birth_date_l)))
+               AND EXTRACT(DAY FROM rp.birth_date_r) = EXTRACT(MONTH FROM rp.birth_date_l))
+           OR (EXTRACT(MONTH FROM rp.birth_date_r) = EXTRACT(MONTH FROM rp.birth_date_l)
+               AND EXTRACT(DAY FROM rp.birth_date_r) = EXTRACT(DAY FROM rp.birth_date_l)
+               AND ABS(EXTRACT(YEAR FROM rp.birth_date_r)
+                       - EXTRACT(YEAR FROM rp.birth_date_l)) = 1)
+           OR (EXTRACT(YEAR FROM rp.birth_date_r) = EXTRACT(YEAR FROM rp.birth_date_l)
+               AND EXTRACT(DAY FROM rp.birth_date_r) = EXTRACT(DAY FROM rp.birth_date_l)
+               AND ABS(EXTRACT(MONTH FROM rp.birth_date_r)
+                       - EXTRACT(MONTH FROM rp.birth_date_l)) = 1))
       AND a.gender = b.gender
     UNION
     -- registrations a reviewer judged to be one natural person

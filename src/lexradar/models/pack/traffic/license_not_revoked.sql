@@ -15,8 +15,12 @@ WITH convictions AS (
       AND j.effective_date + CAST(:revoke_within_days AS INTEGER) <= :as_of
 ),
 licenses AS (
+    -- the issue date, when the export has it; else, for a valid licence, the date its status
+    -- took effect (its issue or last renewal). A revoked or cancelled licence's status date is
+    -- when it ended, never when it was issued: without issued_on its issue date is unknown
     SELECT l.record_id, k.person_key, l.license_no, l.person_id, l.name, l.status,
-           l.status_date, COALESCE(l.issued_on, l.status_date) AS issued
+           l.status_date,
+           COALESCE(l.issued_on, CASE WHEN l.status = 'valid' THEN l.status_date END) AS issued
     FROM driver_licenses AS l
     JOIN person_keys AS k
       ON k.dataset = 'driver_licenses' AND k.role = 'holder' AND k.record_id = l.record_id
@@ -25,8 +29,9 @@ licenses AS (
 checked AS (
     SELECT j.record_id AS judgment_record_id, l.record_id AS license_record_id, l.license_no,
            l.status, l.status_date, l.issued,
-           -- valid on the deadline: issued by then and not revoked or cancelled by then
-           CASE WHEN l.issued <= j.deadline
+           -- valid on the deadline: issued by then (an ended licence of unknown issue date
+           -- existed before it ended) and not revoked or cancelled by then
+           CASE WHEN (l.issued <= j.deadline OR l.issued IS NULL)
                  AND (l.status = 'valid' OR l.status_date > j.deadline)
                 THEN 1 ELSE 0 END AS valid_at_deadline,
            -- issued after the conviction took effect, within the ban on obtaining a licence

@@ -1,8 +1,10 @@
-"""Views that expose resolution to models: ``person_keys``, ``persons_resolved`` and
+"""Derived views: what resolution adds to the contract — ``person_keys``,
+``persons_resolved`` and ``registration_pairs``.
+Views that expose resolution to models: ``person_keys``, ``persons_resolved`` and
 ``registration_pairs``.
 
-Every DuckDB engine calls :func:`create_views` when it opens a lake, so the views exist for every
-model run, resolved or not:
+Every engine creates them when it opens a lake (:meth:`lexradar.engine.Engine.open_views`), so
+they exist for every model run, resolved or not, on DuckDB and on Spark alike:
 
 - ``person_keys(dataset, record_id, role, recorded_id, name, person_key, cluster_size,
   resolved)``: one row per person mention of every dataset, built from the datasets themselves
@@ -30,19 +32,115 @@ model run, resolved or not:
   ``different``). Empty when the lake is not resolved; a key file written before
   ``name_relation`` existed reads it as null.
 
-The SQL is plain (joins, ``coalesce``, window counts), so that the Spark engine can carry it
-across with SQLGlot; only the relation that reads the key file (:func:`keys_relation`) is
-backend-specific.
+The SQL is plain (joins, ``coalesce``, window counts), written in DuckDB's dialect and carried
+into Spark's by :mod:`lexradar.engine.sparksql`. This module is part of the contract: which
+records mention a person (:data:`SOURCES`), where resolution leaves its files in the lake
+(:data:`LINKAGE_DIR`), and the views' names and columns, for checking model SQL. It imports
+nothing heavy, so that loading models stays fast.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
 
-from lexradar.linkage.catalog import REGISTRATION_PAIRS
-from lexradar.linkage.mentions import SOURCES, Source
-from lexradar.linkage.resolve import KEYS_FILE, REGISTRATION_PAIRS_FILE, linkage_dir
+LINKAGE_DIR = "_linkage"
+"""The lake's folder for resolution's model, keys, judgements and review list."""
+KEYS_FILE = "person_keys.parquet"
+REGISTRATION_PAIRS_FILE = "registration_pairs.parquet"
+
+
+def linkage_dir(lake: Path | str) -> Path:
+    """Where resolution keeps its model, keys, judgements and review list."""
+    return Path(lake) / LINKAGE_DIR
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a dataset keeps a person: column expressions over the dataset's view."""
+
+    dataset: str
+    role: str
+    id_col: str
+    name_col: str
+    birth: str = "NULL::DATE"
+    gender: str = "NULL::VARCHAR"
+    region: str = "NULL::VARCHAR"
+    household: str = "NULL::VARCHAR"
+    status: str = "NULL::VARCHAR"
+    per_payee: bool = False
+    address: str = "NULL::VARCHAR"
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "persons", "registrant", "person_id", "name", "birth_date", "gender", "region_code",
+        "household_id", "status", address="address",
+    ),
+    Source("marriage_events", "husband", "husband_id", "husband_name", gender="'M'"),
+    Source("marriage_events", "wife", "wife_id", "wife_name", gender="'F'"),
+    Source("judgments", "party", "party_id", "party_name"),
+    Source("deaths", "deceased", "person_id", "name"),
+    Source("travel_documents", "holder", "person_id", "name", "birth_date"),
+    Source("pension_payments", "payee", "person_id", "name", per_payee=True),
+    Source("allowance_payments", "recipient", "person_id", "name", per_payee=True),
+    Source("driver_licenses", "holder", "person_id", "name"),
+    Source("custody_records", "inmate", "person_id", "name"),
+)  # fmt: skip
+"""Every place a person is mentioned. Payments are reduced to one mention per payee."""
+
+PAYMENT_DATASETS = frozenset(s.dataset for s in SOURCES if s.per_payee)
+
+
+PERSON_KEYS: dict[str, str] = {
+    "dataset": "VARCHAR",
+    "record_id": "VARCHAR",
+    "role": "VARCHAR",
+    "recorded_id": "VARCHAR",
+    "name": "VARCHAR",
+    "person_key": "VARCHAR",
+    "cluster_size": "BIGINT",
+    "resolved": "BOOLEAN",
+}
+
+REGISTRATION_PAIRS: dict[str, str] = {
+    "unique_id_l": "VARCHAR",
+    "unique_id_r": "VARCHAR",
+    "person_id_l": "VARCHAR",
+    "person_id_r": "VARCHAR",
+    "name_l": "VARCHAR",
+    "name_r": "VARCHAR",
+    "birth_date_l": "DATE",
+    "birth_date_r": "DATE",
+    "status_l": "VARCHAR",
+    "status_r": "VARCHAR",
+    "match_weight": "DOUBLE",
+    "evidence_weight": "DOUBLE",
+    "match_probability": "DOUBLE",
+    "name_relation": "VARCHAR",
+}
+
+
+@cache
+def resolution_views(persons: tuple[tuple[str, str], ...]) -> dict[str, dict[str, str]]:
+    """``{view: {column: SQL type}}`` given the registry's columns as ``(name, type)`` pairs
+    (``persons_resolved`` is every registry column plus the resolution's)."""
+    resolved = dict(persons) | {
+        "person_key": "VARCHAR",
+        "registrations": "BIGINT",
+        "active_registrations": "BIGINT",
+    }
+    return {
+        "person_keys": dict(PERSON_KEYS),
+        "persons_resolved": resolved,
+        "registration_pairs": dict(REGISTRATION_PAIRS),
+    }
+
+
+VIEW_NAMES = ("person_keys", "persons_resolved", "registration_pairs")
+"""What a model may read beside the canonical datasets."""
+
 
 KEY_COLUMNS = "dataset, record_id, role, recorded_id, name, person_key, cluster_size"
 """Columns of ``person_keys.parquet`` the views read."""
@@ -90,23 +188,12 @@ def _source_sql(s: Source, keys: str | None) -> str:
     )
 
 
-def keys_relation(lake: Path | str) -> str | None:
-    """A DuckDB relation over the lake's key file, or None when the lake is not resolved."""
-    path = linkage_dir(lake) / KEYS_FILE
-    if not path.exists():
-        return None
-    quoted = str(path).replace("'", "''")
-    return f"(SELECT {KEY_COLUMNS} FROM read_parquet('{quoted}'))"
-
-
-def person_keys_sql(lake: Path | str | None = None, keys: str | None = None) -> str:
+def person_keys_sql(keys: str | None = None) -> str:
     """The SELECT behind the ``person_keys`` view (datasets must be visible as views).
 
-    ``keys`` is a relation holding ``person_keys.parquet`` (any engine); by default the lake's
-    key file read by DuckDB, and the fallback (keys = normalized IDs) when there is none.
+    ``keys`` is a relation holding the columns :data:`KEY_COLUMNS` of ``person_keys.parquet``;
+    without it, the fallback (keys = normalized IDs).
     """
-    if keys is None and lake is not None:
-        keys = keys_relation(lake)
     return "\nUNION ALL\n".join(_source_sql(s, keys) for s in SOURCES)
 
 
@@ -126,31 +213,13 @@ EMPTY_REGISTRATION_PAIRS_SQL = "SELECT " + ", ".join(
 """``registration_pairs`` of a lake that was never resolved: no rows, the same columns."""
 
 
-def registration_pairs_sql(lake: Path | str) -> str:
-    """The SELECT behind ``registration_pairs`` (DuckDB reads the lake's file)."""
-    path = linkage_dir(lake) / REGISTRATION_PAIRS_FILE
-    if not path.exists():
+def registration_pairs_sql(relation: str | None, present: list[str] | None = None) -> str:
+    """The SELECT behind ``registration_pairs``: the columns of :data:`REGISTRATION_PAIRS` from
+    ``relation`` (the lake's file; a column it lacks reads as null), or no rows without it."""
+    if relation is None:
         return EMPTY_REGISTRATION_PAIRS_SQL
-    import pyarrow.parquet as pq
-
-    present = set(pq.read_schema(path).names)
+    have = set(present or [c for c, _ in REGISTRATION_PAIR_COLUMNS])
     cols = ", ".join(
-        c if c in present else f"CAST(NULL AS {t}) AS {c}" for c, t in REGISTRATION_PAIR_COLUMNS
+        c if c in have else f"CAST(NULL AS {t}) AS {c}" for c, t in REGISTRATION_PAIR_COLUMNS
     )
-    quoted = str(path).replace("'", "''")
-    return f"SELECT {cols} FROM read_parquet('{quoted}')"
-
-
-VIEWS = ("person_keys", "persons_resolved", "registration_pairs")
-"""The names :func:`create_views` creates."""
-
-
-def create_views(con: Any, lake: Path | str) -> bool:
-    """Create ``person_keys``, ``persons_resolved`` and ``registration_pairs`` on ``con`` (a
-    DuckDB connection where the datasets are views). Returns whether the lake is resolved;
-    when it is not, the views hold the fallback (see the module docstring)."""
-    keys = keys_relation(lake)
-    con.execute(f"CREATE OR REPLACE VIEW person_keys AS {person_keys_sql(keys=keys)}")
-    con.execute(f"CREATE OR REPLACE VIEW persons_resolved AS {PERSONS_RESOLVED_SQL}")
-    con.execute(f"CREATE OR REPLACE VIEW registration_pairs AS {registration_pairs_sql(lake)}")
-    return keys is not None
+    return f"SELECT {cols} FROM {relation}"
