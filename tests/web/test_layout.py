@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from lexradar.clues.db import Casebook
+from lexradar.clues.events import DocumentGenerated
 from tests.web.conftest import SCREENSHOTS, World
 from tests.web.test_browser import county_clue_ids, login
 
@@ -46,8 +48,32 @@ MEASURE = """({minText, narrow}) => {
 
 @pytest.fixture
 def pages(world: World) -> list[str]:
+    _long_audit_detail(world)
     return ["/", "/clues", f"/clues/{county_clue_ids(world)[-1]}", "/cases", "/models",
             "/models/pension.after_death", "/batches", "/audit", "/admin", "/studio"]  # fmt: skip
+
+
+def _long_audit_detail(world: World) -> None:
+    """A recommendation entry whose detail names a long file path: canonical JSON has no
+    spaces, so the detail is one long word, the widest thing the audit list shows."""
+    clue = county_clue_ids(world)[-1]
+    folder = "/srv/lexradar/procuratorate-documents/" + "recommendations-" * 6
+    casebook = Casebook.open(world.url)
+    try:
+        with casebook.write() as (_, events):
+            events.append(
+                DocumentGenerated(
+                    actor="admin",
+                    on=f"clue:{clue}",
+                    clues=(clue,),
+                    model="pension.after_death",
+                    revealed=False,
+                    template=folder + "template.docx",
+                    file=folder + f"recommendation-{clue}.docx",
+                )
+            )
+    finally:
+        casebook.dispose()
 
 
 @pytest.fixture(params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
