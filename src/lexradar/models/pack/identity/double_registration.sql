@@ -4,6 +4,11 @@
 -- from resolution: registry pairs whose evidence reaches min_evidence_weight (a variant
 -- spelling of the name) and registrations a reviewer judged one person. Both views are empty
 -- on a lake that has not been resolved.
+-- A late registration is one act: it gives one clue, with the registration(s) that may be the
+-- same person's first. When several earlier registrations are equally close (namesakes born
+-- the same day: a common name, or a plant among strangers), records cannot tell which one is
+-- the person, and pairing the late registration with each of them would raise one true clue
+-- and the rest false; the clue names all of them for the handler to check instead.
 WITH regs AS (
     SELECT record_id, person_id, name, gender, birth_date, region_code, registered_on,
            -- the ID was first issued at this registration (its address code is the county of
@@ -98,9 +103,12 @@ linked AS (
       AND a.status = 'active' AND b.status = 'active'
 ),
 candidates AS (
+    -- a pair resolution put forward is as close as its birth dates are: a near birth date
+    -- must not outrank another registration's exact one
     SELECT late_record_id, other_record_id, late_o, exact_birth FROM matches
     UNION
-    SELECT l.record_id, o.record_id, o.late, 1
+    SELECT l.record_id, o.record_id, o.late,
+           CASE WHEN o.birth_date = l.birth_date THEN 1 ELSE 0 END
     FROM linked AS k
     JOIN regs AS l
       ON l.record_id = k.record_a
@@ -108,7 +116,8 @@ candidates AS (
       ON o.record_id = k.record_b
     WHERE l.late = 1 AND o.person_id <> l.person_id
     UNION
-    SELECT l.record_id, o.record_id, o.late, 1
+    SELECT l.record_id, o.record_id, o.late,
+           CASE WHEN o.birth_date = l.birth_date THEN 1 ELSE 0 END
     FROM linked AS k
     JOIN regs AS l
       ON l.record_id = k.record_b
@@ -123,14 +132,55 @@ best AS (
            MAX(exact_birth) OVER (PARTITION BY late_record_id) AS has_exact_birth
     FROM candidates
 ),
+kept AS (
+    -- the closest matches of each late registration; both late: the pair is met from both
+    -- sides, keep one. The registration made first stands for them (ties by record)
+    SELECT m.late_record_id, m.other_record_id,
+           ROW_NUMBER() OVER (PARTITION BY m.late_record_id
+                              ORDER BY COALESCE(o.registered_on, o.birth_date), o.record_id)
+               AS rank_o
+    FROM best AS m
+    JOIN regs AS o
+      ON o.record_id = m.other_record_id
+    WHERE m.exact_birth = m.has_exact_birth
+      AND (m.late_o = 0 OR m.late_record_id > m.other_record_id)
+),
+alike AS (
+    -- the other registrations as close as the one that stands for them: namesakes born that
+    -- day, of whom the records cannot tell which is the person
+    SELECT k.late_record_id,
+           COUNT(*) AS alike,
+           ARRAY_SORT(ARRAY_AGG(o.person_id)) AS alike_ids,
+           ARRAY_SORT(ARRAY_AGG('persons:' || o.record_id)) AS alike_refs,
+           ARRAY_SORT(ARRAY_AGG(o.person_id || '（' || o.region_code || '，'
+                                || COALESCE(CAST(o.registered_on AS VARCHAR) || '登记', '登记日期不详')
+                                || '）')) AS alike_zh,
+           ARRAY_SORT(ARRAY_AGG(o.person_id || ' (' || o.region_code || ', '
+                                || COALESCE('registered ' || CAST(o.registered_on AS VARCHAR),
+                                            'registration date unknown')
+                                || ')')) AS alike_en
+    FROM kept AS k
+    JOIN regs AS o
+      ON o.record_id = k.other_record_id
+    WHERE k.rank_o > 1
+    GROUP BY k.late_record_id
+),
 pairs AS (
-    -- each pair once, the earlier registration first
+    -- one per late registration, the earlier registration first
     SELECT a.record_id AS record_id_1, a.person_id AS person_id_1,
            a.region_code AS region_1, a.registered_on AS registered_1, a.birth_date AS birth_1,
            b.record_id AS record_id_2, b.person_id AS person_id_2,
            b.region_code AS region_2, b.registered_on AS registered_2, b.birth_date AS birth_2,
-           a.name, b.name AS name_2, a.gender, a.late AS late_1, b.late AS late_2
-    FROM best AS m
+           a.name, b.name AS name_2, a.gender, a.late AS late_1, b.late AS late_2,
+           COALESCE(al.alike, 0) AS alike, al.alike_zh, al.alike_en,
+           CASE WHEN al.alike IS NULL THEN [a.person_id, b.person_id]
+                ELSE ARRAY_CONCAT([a.person_id, b.person_id], al.alike_ids)
+           END AS person_ids,
+           CASE WHEN al.alike IS NULL THEN ['persons:' || a.record_id, 'persons:' || b.record_id]
+                ELSE ARRAY_CONCAT(['persons:' || a.record_id, 'persons:' || b.record_id],
+                                  al.alike_refs)
+           END AS person_refs
+    FROM kept AS m
     JOIN regs AS l
       ON l.record_id = m.late_record_id
     JOIN regs AS o
@@ -143,9 +193,9 @@ pairs AS (
       ON b.record_id = CASE WHEN COALESCE(o.registered_on, o.birth_date)
                                  <= COALESCE(l.registered_on, l.birth_date)
                             THEN l.record_id ELSE o.record_id END
-    WHERE m.exact_birth = m.has_exact_birth
-      -- both late: the pair is met from both sides; keep one
-      AND (m.late_o = 0 OR m.late_record_id > m.other_record_id)
+    LEFT JOIN alike AS al
+      ON al.late_record_id = m.late_record_id
+    WHERE m.rank_o = 1
 ),
 documents AS (
     SELECT person_id,
@@ -171,6 +221,17 @@ SELECT p.person_id_1, p.person_id_2, p.name, p.gender,
                         || '; resolved to one person)' END
            AS birth_note_en,
        CASE WHEN p.late_2 = 1 THEN p.person_id_2 ELSE p.person_id_1 END AS late_id,
+       CASE WHEN p.alike > 0
+            THEN '；另有' || CAST(p.alike AS VARCHAR) || '个同名、同性别、出生日期同样相近的在册户口：'
+                 || ARRAY_TO_STRING(p.alike_zh, '、')
+                 || '，仅凭登记信息无法判断哪一个是本人的第一次登记，需一并核查'
+            ELSE '' END AS alike_zh,
+       CASE WHEN p.alike > 0
+            THEN '; ' || CAST(p.alike AS VARCHAR) || ' other active registration(s) of the same '
+                 || 'name and gender, born as close: ' || ARRAY_TO_STRING(p.alike_en, ', ')
+                 || '; the records cannot tell which one is the first registration of this '
+                 || 'person, so all are to be checked'
+            ELSE '' END AS alike_en,
        CASE WHEN d1.docs > 0 AND d2.docs > 0
             THEN '；两个身份号码下均办理了出入境证件（' || ARRAY_TO_STRING(d1.doc_nos, '、') || '；'
                  || ARRAY_TO_STRING(d2.doc_nos, '、') || '）'
@@ -180,11 +241,10 @@ SELECT p.person_id_1, p.person_id_2, p.name, p.gender,
                  || ARRAY_TO_STRING(d1.doc_nos, ', ') || '; ' || ARRAY_TO_STRING(d2.doc_nos, ', ')
                  || ')'
             ELSE '' END AS documents_en,
-       [p.person_id_1, p.person_id_2] AS person_ids,
+       p.person_ids,
        CASE WHEN d1.docs > 0 AND d2.docs > 0
-            THEN ARRAY_CONCAT(['persons:' || p.record_id_1, 'persons:' || p.record_id_2],
-                              ARRAY_CONCAT(d1.doc_refs, d2.doc_refs))
-            ELSE ['persons:' || p.record_id_1, 'persons:' || p.record_id_2]
+            THEN ARRAY_CONCAT(p.person_refs, ARRAY_CONCAT(d1.doc_refs, d2.doc_refs))
+            ELSE p.person_refs
        END AS record_refs,
        CASE WHEN p.late_2 = 1 THEN p.region_2 ELSE p.region_1 END AS region_code,
        CASE WHEN d1.docs > 0 AND d2.docs > 0 THEN 'high' ELSE 'medium' END AS severity
