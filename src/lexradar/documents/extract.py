@@ -62,10 +62,20 @@ _CAUSE = re.compile(
     r"(?:与|诉)[^，。；]{0,40}?(?P<v>[\u4e00-\u9fff]{2,16}?(?:纠纷|争议|行政处罚|行政许可|行政强制))"
     r"(?:一案|[，,。])"
 )
+#: A certificate number as courts type it: ``J150402-2018-000035``, without separators, with
+#: spaces, with full-width letters, digits and dashes (typed in a full-width input mode:
+#: ``ｊ１５０４０２－２０１８－００００３５``), any hyphen or dash, ``BJ`` for a reissue, the
+#: sequence unpadded. What it matches goes through the value type (:func:`clean_cert`).
+_CERT_SEP = r"[\s\-‐‑‒–—―−﹣－_]*"
+_CERT_DIGIT = r"[0-9０-９]"
 _CERT = re.compile(
-    r"(?<![A-Za-z0-9])(?P<v>(?:BJ|bj|[JjLlＪＬ])\s*[0-9０-９]{6}\s*[-－—–]?\s*(?:19|20|１９|２０)[0-9０-９]{2}"
-    r"\s*[-－—–]?\s*[0-9０-９]{1,6})(?![0-9０-９])"
+    r"(?<![A-Za-zＡ-Ｚａ-ｚ0-9０-９])(?P<v>(?:[BbＢｂ]\s*)?[JjLlＪＬｊｌ]"
+    rf"{_CERT_SEP}{_CERT_DIGIT}{{6}}{_CERT_SEP}(?:[1１][9９]|[2２][0０]){_CERT_DIGIT}{{2}}"
+    rf"{_CERT_SEP}{_CERT_DIGIT}{{1,6}})(?!{_CERT_DIGIT})"
 )
+#: The claims (诉讼请求), up to the sentence's end: the first amount is the amount claimed.
+#: (原告…向本院提出诉讼请求：1.判令被告偿还借款本金…元; not 驳回原告的诉讼请求).
+_CLAIM = re.compile(r"(?:提出(?:如下)?诉讼请求[：:，,]?|诉讼请求[：:])(?P<body>[^。]{0,300})")
 _SIGNATURE = re.compile(r"书\s*记\s*员|书\s*记|法官助理")
 _DATE_RE = re.compile(DATE)
 _FULL = str.maketrans("０１２３４５６７８９（）〔〕［］【】", "0123456789()()()()")
@@ -204,6 +214,9 @@ class Party:
     ethnicity: Found[str] | None = None
     residence: Found[str] | None = None
     resident_id: Found[str] | None = None
+    appeared: Found[bool] | None = None
+    """Whether the party appeared at trial, as the text says (到庭参加诉讼 / 拒不到庭,
+    缺席审理); the span is the words that say it. ``None`` when the text does not say."""
 
     @property
     def is_defendant(self) -> bool:
@@ -245,6 +258,7 @@ class DocumentElements:
     cause: Found[str] | None = None  # 案由 of a civil or administrative case (离婚纠纷 …)
     result: SentenceResult | None = None  # the whole result part, for non-criminal documents
     cert_numbers: list[Found[str]] = field(default_factory=list)  # cited, normal form
+    claim_amount: Found[Decimal] | None = None  # the first amount of the 诉讼请求 (civil)
     orders: list[Order] = field(default_factory=list)  # 追缴 / 退赔 / 发还 / 没收 of the result
     result_span: tuple[int, int] | None = None
     problems: list[str] = field(default_factory=list)
@@ -315,6 +329,7 @@ class DocumentElements:
                     "ethnicity": f(p.ethnicity),
                     "residence": f(p.residence),
                     "resident_id": f(p.resident_id),
+                    "appeared": f(p.appeared),
                 }
                 for p in self.parties
             ],
@@ -341,6 +356,7 @@ class DocumentElements:
             "result": None if self.result is None else sentence(self.result),
             "award": None if self.result is None else f(self.result.award),
             "cert_numbers": [f(c) for c in self.cert_numbers],
+            "claim_amount": f(self.claim_amount),
             "orders": [
                 {
                     "kind": f(o.kind),
@@ -420,6 +436,14 @@ def _first(pattern: re.Pattern[str], text: str, start: int, end: int) -> Found[s
     return Found(m.group("v"), m.start("v"), m.end("v")) if m else None
 
 
+def _same_role(a: str, b: str) -> bool:
+    """Whether two role words name the same side (被告人 and 上诉人（原审被告人） do)."""
+    norm = str.maketrans("()", "（）")
+    a, b = a.translate(norm), b.translate(norm)
+    accused = ("被告人", "罪犯", "被告单位")
+    return a == b or (any(w in a for w in accused) and any(w in b for w in accused))
+
+
 def _parties(text: str, start: int, end: int) -> list[Party]:
     block_end = _PARTY_BLOCK_END.search(text, start, end)
     stop = block_end.start() if block_end else min(end, start + 3000)
@@ -435,7 +459,12 @@ def _parties(text: str, start: int, end: int) -> list[Party]:
         seg_end = matches[i + 1].start() if i + 1 < len(matches) else stop
         name = m.group("name")
         key = (m.group("role"), name)
-        if key in seen or any(name.startswith(p.name.value) for p in parties):
+        role = m.group("role")
+        # a name again, or longer, in the same role is the same party (a plaintiff 阿拉坦 and a
+        # defendant 阿拉坦其其格 are two)
+        if key in seen or any(
+            name.startswith(p.name.value) and _same_role(p.role.value, role) for p in parties
+        ):
             continue
         seen.add(key)
         party = Party(
@@ -459,6 +488,91 @@ def _parties(text: str, start: int, end: int) -> list[Party]:
         party.resident_id = _first(_RESIDENT_ID, text, a, b) or _first(_RESIDENT_ID_15, text, a, b)
         parties.append(party)
     return parties
+
+
+# --- appearance at trial ------------------------------------------------------------------
+
+#: The account of the trial ends where the parties' claims, the facts or the reasons begin.
+_TRIAL_END = re.compile(r"审理终结|诉称|诉讼请求|辩称|答辩称|经审理查明|本院认为|判决如下|裁定如下")
+_ABSENT = re.compile(
+    r"(?:拒不|未能?|没有|不)(?:到庭|出庭|参加庭审|应诉)|缺席(?:审理|判决)?|未参加诉讼"
+)
+_PRESENT = re.compile(r"到庭|出庭(?:参加诉讼|应诉)|参加了?庭审")
+#: Words naming parties by their role rather than their name (原、被告均到庭参加诉讼).
+_ALL_PARTIES = re.compile(
+    r"原、?被告|双方当事人|各方当事人|当事人双方|当事人均|诉讼各方|诉讼参与人"
+)
+_NAMED_ROLE = re.compile(rf"(?:{_ROLES})?[：:]?\x00")
+_CLAUSE_STOP = re.compile(r"一案|纠纷|立案|受理|提起公诉|公开开庭|不公开开庭|开庭审理|组成合议庭")
+
+
+def _appearance(text: str, parties: list[Party], start: int, end: int) -> None:
+    """Set :attr:`Party.appeared` from the account of the trial.
+
+    Courts write it after the case's introduction: ``原告张某及其委托诉讼代理人李某，被告王某到
+    庭参加诉讼``, ``被告人刘某及其辩护人到庭参加诉讼``, ``原、被告均到庭参加诉讼``, ``被告王某经本院
+    传票传唤，无正当理由拒不到庭参加诉讼，本院依法缺席审理``, ``被告经本院合法传唤未到庭``. The
+    account is cut into clauses (，。；); each clause that says appearance (到庭, 出庭参加诉讼) or
+    absence (拒不到庭, 未到庭, 缺席) applies to the parties it names and to those named by the
+    clauses just before it (``被告王某经本院传票传唤，…拒不到庭``), back to the sentence's start, a
+    clause that said appearance, or one that introduces the case (一案, 立案, 公开开庭 …). A
+    clause naming no party may name them by role (原告, 被告, 被告人, 原、被告, 双方当事人). A
+    party is read once: the first clause that says something of it.
+    """
+    names = sorted({p.name.value for p in parties if len(p.name.value) >= 2}, key=len, reverse=True)
+    if not names:
+        return
+    by_name = re.compile("|".join(re.escape(n) for n in names))
+    body = max(p.name.end for p in parties)  # the clauses after the header's party list
+    stop = _TRIAL_END.search(text, body, end)
+    zone_end = stop.start() if stop else min(end, body + 1500)
+    clauses: list[tuple[int, int]] = []  # (-1, -1) marks a sentence's start
+    for sentence in re.finditer(r"[^。；;]+", text[body:zone_end]):
+        a0 = body + sentence.start()
+        cuts = [a0] + [a0 + m.end() for m in re.finditer(r"[，,]", sentence.group(0))]
+        ends = [c - 1 for c in cuts[1:]] + [body + sentence.end()]
+        clauses.append((-1, -1))
+        clauses += list(zip(cuts, ends, strict=True))
+
+    def named(a: int, b: int) -> list[Party]:
+        found = {m.group(0) for m in by_name.finditer(text, a, b)}
+        out = [p for p in parties if p.name.value in found]
+        # roles left once each name is taken out with the role before it (三被告人、文某三的辩
+        # 护人…: every defendant; 被告人刘某及其辩护人: 刘某 alone)
+        words = _NAMED_ROLE.sub("", by_name.sub("\x00", text[a:b]))
+        if _ALL_PARTIES.search(words):
+            return list(parties)
+        if "被告人" in words:
+            out += [p for p in parties if p.is_defendant]
+        if "被告单位" in words:
+            out += [p for p in parties if p.role.value == "被告单位"]
+        if re.search(r"被告(?![人单])", words):
+            out += [p for p in parties if p.role.value.endswith("被告")]
+        if "原告" in words:
+            out += [p for p in parties if p.role.value.endswith("原告")]
+        return [p for i, p in enumerate(out) if all(p is not q for q in out[:i])]
+
+    for i, (a, b) in enumerate(clauses):
+        if a < 0:
+            continue
+        absent = _ABSENT.search(text, a, b)
+        said = absent or _PRESENT.search(text, a, b)
+        if said is None:
+            continue
+        subjects = named(a, said.start())
+        for j in range(i - 1, -1, -1):
+            pa, pb = clauses[j]
+            if pa < 0 or _ABSENT.search(text, pa, pb) or _PRESENT.search(text, pa, pb):
+                break
+            if _CLAUSE_STOP.search(text, pa, pb):
+                break
+            before = named(pa, pb)
+            if not before:
+                break
+            subjects = before + subjects
+        for party in subjects:
+            if party.appeared is None:
+                party.appeared = Found(absent is None, said.start(), said.end())
 
 
 def _articles(text: str, start: int, end: int) -> list[Article]:
@@ -696,6 +810,7 @@ def extract(text: str, doc_id: str | None = None) -> DocumentElements:
             re.sub(r"\s+", "", ind.group("no").translate(_FULL)), ind.start("no"), ind.end("no")
         )
     out.parties = _parties(text, body_start, doc_end)
+    _appearance(text, out.parties, body_start, doc_end)
 
     r_start, r_end = _result_part(text, body_start, doc_end)
     if r_start == body_start:
@@ -721,11 +836,17 @@ def extract(text: str, doc_id: str | None = None) -> DocumentElements:
         if cause:
             a, b = cause.start("v"), cause.end("v")
             for party in out.parties:  # 与被告李某离婚纠纷: the cause starts after the last name
-                at = text.rfind(party.name.value, a, b)
+                name = party.name.value  # which may begin before the match (其其格·那顺)
+                at = text.rfind(name, max(body_start, a - len(name)), b)
                 if at >= 0:
-                    a = max(a, at + len(party.name.value))
+                    a = max(a, at + len(name))
             if b - a >= 2:
                 out.cause = Found(text[a:b], a, b)
+        claim = _CLAIM.search(text, body_start, doc_end)
+        amount = _MONEY_RE.search(text, claim.start("body"), claim.end()) if claim else None
+        if amount is not None:
+            with contextlib.suppress(ValueError):
+                out.claim_amount = Found(money_of(amount), amount.start(), amount.end())
         for cert in _CERT.finditer(text, body_start, doc_end):
             value = clean_cert(cert.group("v"))
             if all(c.value != value for c in out.cert_numbers):

@@ -12,7 +12,11 @@ on a court's table:
   contract reads them;
 - a civil judgment gives one row per plaintiff and defendant with the document's outcome
   (``divorce_granted``, ``divorce_denied``, ``plaintiff_won``, ``plaintiff_lost``,
-  ``withdrawn``), the cause (案由) and the first cited marriage certificate number;
+  ``withdrawn``), the cause (案由), the amount claimed (the first of the 诉讼请求) and the
+  first cited marriage certificate number;
+- ``party_appeared`` as the account of the trial says it of the party (到庭参加诉讼 → true;
+  拒不到庭, 未到庭, 缺席审理 → false; :attr:`~lexradar.documents.extract.Party.appeared`), a
+  default judgment's (缺席判决) defendants false when it names none, else left empty;
 - what cannot fill a required field is not guessed: the party is returned in ``rejected``
   with the reason (document id, party, field), to be quarantined by the ingest batch like
   any other bad row.
@@ -80,14 +84,19 @@ def _base(e: DocumentElements) -> dict[str, Any]:
         "court": e.court.value if e.court else None,
         "court_region_code": e.court_region_code.value if e.court_region_code else None,
         "cited_cert_no": e.cert_numbers[0].value if e.cert_numbers else None,
-        "claim_amount": None,
+        "claim_amount": e.claim_amount.value if e.claim_amount else None,
     }
 
 
-def _appeared(text: str | None, party: Party) -> bool | None:
-    if text is None:
+def _appeared(text: str | None, party: Party | None) -> bool | None:
+    """Whether the party appeared at trial: as the account of the trial says
+    (:attr:`Party.appeared`), else ``False`` for a defendant of a default judgment (缺席判决),
+    else unknown."""
+    if party is None:
         return None
-    if "缺席判决" in text and party.role.value.endswith("被告"):
+    if party.appeared is not None:
+        return party.appeared.value
+    if text is not None and "缺席判决" in text and party.role.value.endswith("被告"):
         return False
     return None
 
@@ -101,7 +110,8 @@ def _finish(row: dict[str, Any], e: DocumentElements, who: str, out: DocumentRow
 
 
 def document_rows(e: DocumentElements, text: str | None = None) -> DocumentRows:
-    """The ``judgments`` rows of one document's elements (``text`` only refines appearance)."""
+    """The ``judgments`` rows of one document's elements (``text``: a default judgment's
+    defendants did not appear, when the account of the trial does not say)."""
     out = DocumentRows([], [])
     base = _base(e)
     if base["case_kind"] == "criminal" or (base["case_kind"] is None and e.defendants):
@@ -116,7 +126,7 @@ def document_rows(e: DocumentElements, text: str | None = None) -> DocumentRows:
                 party_id=party.resident_id.value if party and party.resident_id else None,
                 party_name=d.name,
                 party_role="accused",
-                party_appeared=None,
+                party_appeared=_appeared(None, party),
                 outcome=sentence["outcome"],
                 term_months=sentence["term_months"],
                 sentence_months=sentence["sentence_months"],

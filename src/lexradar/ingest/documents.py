@@ -17,9 +17,11 @@ the party, the fields that could not be read (``reason`` ``document_not_read``) 
 extractor's problems; a JSON Lines line that is no document (not JSON, no text) is quarantined
 as ``unreadable_document``. A row's ``record_id`` is ``<document id>#<party index>``.
 
-Values pass through the same normalizers as a mapped column (resident ID, name, certificate
-number, region code); a repaired or doubtful value (a 15-digit ID, a mistyped check digit) is
-loaded with its warning, a value that fails is quarantined with the reason.
+Values pass through the same normalizers as a mapped column of the same field (resident ID,
+name, certificate number, region code: :data:`NORMALIZED`, from the contract's value types);
+``party_appeared`` is what the document's account of the trial says. A repaired or doubtful
+value (a 15-digit ID, a mistyped check digit) is loaded with its warning, a value that fails is
+quarantined with the reason.
 """
 
 from __future__ import annotations
@@ -40,18 +42,22 @@ from lexradar.datasets import dataset
 from lexradar.errors import IngestError, Location
 from lexradar.ingest import batches as b
 from lexradar.ingest.convert import FieldConverter
-from lexradar.ingest.mapping import Transform
+from lexradar.ingest.mapping import Transform, default_transform
 from lexradar.ingest.pipeline import BatchResult
 from lexradar.ingest.quality import write_batch_report
 from lexradar.ingest.schemas import QUARANTINE_SCHEMA, WARNINGS_SCHEMA
 
 DATASET = "judgments"
-#: Fields whose extracted text goes through the normalizer of a mapped column.
+#: Value types whose extracted text goes through a normalizer.
+NORMALIZED_TYPES = ("resident_id", "name", "cert_no", "region_code")
+#: Fields of those types, each with the transform table ingest gives a mapped column of that
+#: field (:func:`~lexradar.ingest.mapping.default_transform`): the same value type, the same
+#: normal form (``cited_cert_no`` ``J150402-2018-35`` → ``J1504022018000035``, as the
+#: registry's ``cert_no``).
 NORMALIZED = {
-    "party_id": "resident_id",
-    "party_name": "name",
-    "cited_cert_no": "cert_no",
-    "court_region_code": "region_code",
+    f.name: default_transform(dataset(DATASET), f.name)
+    for f in dataset(DATASET).fields
+    if f.value_type in NORMALIZED_TYPES
 }
 
 
@@ -115,7 +121,7 @@ class _DocumentBatch:
         self.contract = dataset(DATASET)
         self.schema = self.contract.arrow_schema()
         self.converters = {
-            f: FieldConverter(self.contract.field(f), Transform(type=kind))  # type: ignore[arg-type]
+            f: FieldConverter(self.contract.field(f), Transform(type=kind))
             for f, kind in NORMALIZED.items()
         }
         self.rows: list[dict[str, Any]] = []

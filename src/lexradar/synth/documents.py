@@ -17,13 +17,21 @@ generator seeded apart from the region's (the lake and truth files are not touch
   a combined sentence (数罪并罚 … 决定执行): the row's term is the executed one.
 
 A criminal case is a 刑事判决书 of its accused; a civil case a 民事判决书 of its plaintiffs and
-defendants (the cited marriage certificate, 缺席判决 when a defendant did not appear).
+defendants. Each says who appeared at trial as courts write it (``party_appeared``): ``被告人X到
+庭参加诉讼``; ``原告X、被告Y到庭参加诉讼`` (A), ``原告X，被告Y均到庭参加了诉讼`` (B),
+``原、被告均到庭参加诉讼`` (C); a defendant who stayed away ``经本院传票传唤，无正当理由拒不到庭
+参加诉讼，本院依法缺席审理`` (A), ``经本院合法传唤未到庭`` (B), ``经传票传唤无正当理由拒不到庭``
+(C), and the judgment is then a 缺席判决. A cited marriage certificate is typed as courts type
+it (:func:`cert_as_typed`): as the registry prints it or in a full-width input mode (A),
+without separators or with spaces (B), with the sequence unpadded or in full-width lower case
+(C).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +44,12 @@ from lexradar.normalize import resident_id as rid
 STYLES = ("A", "B", "C")
 _DIGITS = "〇一二三四五六七八九"
 _OTHER_CHARGES = ("盗窃罪", "诈骗罪", "故意伤害罪", "寻衅滋事罪", "开设赌场罪")
+_CLAIMS = {
+    "民间借贷纠纷": "偿还借款",
+    "买卖合同纠纷": "支付货款",
+    "劳动争议": "支付劳动报酬",
+    "机动车交通事故责任纠纷": "赔偿各项损失",
+}
 _JUDGES = ("王建国", "李海涛", "张丽", "赵志刚", "乌云", "巴雅尔", "刘敏", "陈晓东")
 
 
@@ -77,6 +91,30 @@ def term(months: int, chinese: bool) -> str:
     if years:
         return f"{num(years)}年"
     return f"{num(rest)}个月"
+
+
+_FULL_WIDTH = str.maketrans({**{chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}, " ": "\u3000"})
+_CERT_PARTS = re.compile(r"([A-Z]{1,3})-?([0-9]{6})-?([0-9]{4})-?([0-9]{1,6})")
+
+
+def full_width(text: str) -> str:
+    """``J150402-2018-35`` → ``Ｊ１５０４０２－２０１８－３５`` (a full-width input mode)."""
+    return text.translate(_FULL_WIDTH)
+
+
+def cert_as_typed(cert: str, style: str, variant: int) -> str:
+    """A certificate number as a court of ``style`` types it (``variant`` 0 or 1)."""
+    m = _CERT_PARTS.fullmatch(cert)
+    if m is None:
+        return cert
+    letters, region, year, seq = m.groups()
+    printed = f"{letters}{region}-{year}-{seq}"
+    options = {
+        "A": (printed, full_width(printed)),
+        "B": (f"{letters}{region}{year}{seq}", f"{letters}{region} {year} {seq}"),
+        "C": (f"{letters}{region}-{year}-{int(seq)}", full_width(printed.lower())),
+    }[style]
+    return options[variant % 2]
 
 
 def _money(amount: int, chinese: bool) -> str:
@@ -159,7 +197,9 @@ class _Writer:
         lines.append(
             f"{procuratorate}以{county}检刑诉〔{judged.year}〕{int(self.rng.integers(1, 900))}号"
             f"起诉书指控被告人{name}犯{charges}，于{date(filed)}向本院提起公诉。本院依法组成合议庭，"
-            f"公开开庭审理了本案。现已审理终结。"
+            f"公开开庭审理了本案。{procuratorate}指派检察员{self.pick(_JUDGES)}出庭支持公诉"
+            + (f"，被告人{name}到庭参加诉讼。" if row.get("party_appeared") else "。")
+            + "现已审理终结。"
         )
         lines.append(
             f"本院认为，被告人{name}的行为已构成{charges}，公诉机关指控的罪名成立。"
@@ -223,18 +263,16 @@ class _Writer:
         absent = [r for r in defendants if r.get("party_appeared") is False]
         lines.append(
             f"原告{p}与被告{d}{cause}一案，本院于{date(filed)}立案后，依法适用简易程序，"
-            + (
-                f"被告{absent[0]['party_name']}经本院传票传唤，无正当理由拒不到庭参加诉讼，"
-                "本院依法缺席审理。"
-                if absent
-                else "公开开庭进行了审理。"
-            )
-            + "本案现已审理终结。"
+            f"公开开庭进行了审理。{_appearance(rows, style)}本案现已审理终结。"
         )
         if first.get("cited_cert_no"):
-            lines.append(f"原告{p}诉称：原、被告双方登记结婚，结婚证字号{first['cited_cert_no']}。")
+            cert = cert_as_typed(first["cited_cert_no"], style, int(self.rng.integers(0, 2)))
+            lines.append(f"原告{p}诉称：原、被告双方登记结婚，结婚证字号{cert}。")
         amount = first.get("claim_amount")
         money = f"人民币{int(amount)}元" if amount is not None else "人民币10000元"
+        if amount is not None:
+            what = _CLAIMS.get(cause, "给付")
+            lines.append(f"原告{p}向本院提出诉讼请求：判令被告{d}{what}{money}。")
         lines.append(
             "依照《中华人民共和国民法典》第一千零七十九条之规定，"
             if cause == "离婚纠纷"
@@ -254,6 +292,31 @@ class _Writer:
             lines.append(f"准许原告{p}撤回起诉。")
         lines.append("案件受理费由被告负担。如不服本判决，可在判决书送达之日起十五日内提出上诉。")
         return "\n".join(lines + self.signature(first, style))
+
+
+def _appearance(rows: list[dict[str, Any]], style: str) -> str:
+    """Who appeared at trial and who did not, in ``style``'s words (empty when unknown)."""
+    role = {"plaintiff": "原告", "defendant": "被告"}
+    came = [r for r in rows if r.get("party_appeared") is True and r["party_role"] in role]
+    away = [r for r in rows if r.get("party_appeared") is False and r["party_role"] in role]
+    said = ""
+    if came and not away and style == "C" and {r["party_role"] for r in came} == set(role):
+        said = "原、被告均到庭参加诉讼。"
+    elif came:
+        named = [f"{role[r['party_role']]}{r['party_name']}" for r in came]
+        if style == "B":  # 原告X，被告Y均到庭参加了诉讼
+            said = "，".join(named) + ("均" if len(named) > 1 else "") + "到庭参加了诉讼"
+        else:
+            said = "、".join(named) + "到庭参加诉讼"
+        said += "，" if away else "。"
+    if away:
+        names = "、".join(r["party_name"] for r in away)
+        said += {
+            "A": f"被告{names}经本院传票传唤，无正当理由拒不到庭参加诉讼，本院依法缺席审理。",
+            "B": f"被告{names}经本院合法传唤未到庭，本院依法缺席审理。",
+            "C": f"被告{names}经传票传唤无正当理由拒不到庭，本案依法缺席审理。",
+        }[style]
+    return said
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
