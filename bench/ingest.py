@@ -1,11 +1,14 @@
 """Benchmark: ingesting the raw rendering of a synthetic region, rows/s and peak memory.
 
 Run: ``flock /tmp/lexradar-heavy.lock .venv/bin/python bench/ingest.py [--sizes 200000 1500000]
-[--seed 1] [--workers N] [--files]``, or ``--region DIR`` to ingest a region already rendered
-(``DIR/mappings/*.yaml`` and the raw files they point to, read only; the lake is written to a
-temporary directory). For each size a region is generated and rendered raw (``lexradar synth
---raw``) in one process, then all its mapping files (the ten datasets) are ingested in a fresh
-process, so that the time and the peak memory are ingestion's alone. Rows/s counts every row
+[--seed 1] [--style 2] [--untab] [--workers N] [--files]``, or ``--region DIR`` to ingest a
+region already rendered (``DIR/mappings/*.yaml`` and the raw files they point to, read only;
+the lake is written to a temporary directory). ``--style 2`` renders the files in the second
+style (docs/agency-data.md), whose pension file carries a leading TAB on every ID; ``--untab``
+ingests the same files with those TABs taken out of the CSV cells (a copy; the other files
+linked), to compare the two. For each size a region is generated and rendered raw
+(``lexradar synth --raw``) in one process, then all its mapping files (the ten datasets) are
+ingested in a fresh process, so that the time and the peak memory are ingestion's alone. Rows/s counts every row
 read, end to end: reading, decoding, normalizing, writing the lake, quarantine, warnings,
 manifests and quality reports.
 
@@ -24,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,9 +39,9 @@ import sys
 from pathlib import Path
 from lexradar.synth import generate
 from lexradar.synth.raw import render_raw
-persons, seed, out = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+persons, seed, out, style = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 generate(persons, seed, out)
-render_raw(out, seed)
+render_raw(out, seed, style)
 """
 
 CHILD = """
@@ -105,26 +109,53 @@ FORMATS = {".csv": "CSV", ".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel",
            ".jsonl": "JSON Lines", ".parquet": "Parquet"}  # fmt: skip
 
 
-def ingest_region(region: Path, workers: str) -> dict:
-    """Ingest every mapping of ``region`` into a fresh temporary lake, in a fresh process."""
+def untabbed_copy(region: Path, out: Path) -> Path:
+    """``region`` again under ``out``: its mappings copied, each raw CSV holding a cell that
+    starts or ends with a TAB rewritten without those TABs, the other raw files linked."""
+    shutil.copytree(region / "mappings", out / "mappings")
+    (out / "raw").mkdir()
+    for f in sorted((region / "raw").iterdir()):
+        target = out / "raw" / f.name
+        if f.suffix.lower() not in (".csv", ".tsv"):
+            os.link(f, target)
+            continue
+        with f.open("rb") as src:
+            head = src.read(1 << 20)
+        if b'"\t' not in head and b",\t" not in head and b'\t"' not in head:
+            os.link(f, target)
+            continue
+        with f.open("rb") as src, target.open("wb") as dst:
+            for line in src:  # the quoted cells synth writes: "\t1501...", and bare ones
+                line = line.replace(b'"\t', b'"').replace(b'\t"', b'"')
+                dst.write(line.replace(b",\t", b",").replace(b"\t,", b","))
+    return out
+
+
+def ingest_region(region: Path, workers: str, untab: bool = False) -> dict:
+    """Ingest every mapping of ``region`` into a fresh temporary lake, in a fresh process
+    (with ``untab``, a copy of the region without the TABs around CSV cells)."""
+    if untab:
+        with tempfile.TemporaryDirectory(prefix="lexradar-bench-untab-") as tmp:
+            return ingest_region(untabbed_copy(region, Path(tmp)), workers)
     with tempfile.TemporaryDirectory(prefix="lexradar-bench-lake-") as lake:
         proc = subprocess.run(
             [sys.executable, "-c", CHILD, str(region), lake, workers],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    # DuckDB may draw its progress bar on stdout, even on the JSON's line, on a busy machine
+    return json.loads(proc.stdout[proc.stdout.rindex('{"seconds"') :].splitlines()[0])
 
 
-def run(persons: int, seed: int, workers: str) -> dict:
+def run(persons: int, seed: int, workers: str, style: int = 1, untab: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", PREPARE, str(persons), str(seed), tmp],
+            [sys.executable, "-c", PREPARE, str(persons), str(seed), tmp, str(style)],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
         prepared = time.perf_counter() - started
         raw_mb = sum(p.stat().st_size for p in (Path(tmp) / "raw").iterdir()) / 2**20
-        result = ingest_region(Path(tmp), workers)
+        result = ingest_region(Path(tmp), workers, untab)
     result.update(label=f"{persons:,}", prepare=prepared, raw_mb=raw_mb)
     return result
 
@@ -144,11 +175,21 @@ def main() -> None:
         "--workers", default="auto", help="Ingestion processes, or 'auto' (ingest's default)."
     )
     parser.add_argument("--files", action="store_true", help="Also print per-file figures.")
+    parser.add_argument(
+        "--style", type=int, default=1, help="Render the raw files in this style (1 or 2)."
+    )
+    parser.add_argument(
+        "--untab",
+        action="store_true",
+        help="Ingest the files with the TABs around CSV cells taken out (style 2's pension IDs).",
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, {platform.machine()}; load average {load()} "
         f"(1/5/15 min); workers: {args.workers}"
+        f"{'' if args.region else f'; style {args.style}'}"
+        f"{'; TABs taken out of CSV cells' if args.untab else ''}"
     )
     print(
         f"{'region':>10} {'rows read':>12} {'quarantined':>11} {'raw MiB':>8} {'ingest s':>9} "
@@ -157,10 +198,12 @@ def main() -> None:
     if args.region:
         region = args.region.resolve()
         raw_mb = sum(p.stat().st_size for p in (region / "raw").iterdir()) / 2**20
-        todo = [lambda: {**ingest_region(region, args.workers), "label": region.name,
+        todo = [lambda: {**ingest_region(region, args.workers, args.untab), "label": region.name,
                          "raw_mb": raw_mb}]  # fmt: skip
     else:
-        todo = [lambda n=n: run(n, args.seed, args.workers) for n in args.sizes]
+        todo = [
+            lambda n=n: run(n, args.seed, args.workers, args.style, args.untab) for n in args.sizes
+        ]
     for job in todo:
         r = job()
         rate = r["read"] / r["seconds"]
