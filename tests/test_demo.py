@@ -54,6 +54,10 @@ def test_demo_builds_its_own_casebook_with_two_years_of_history(
     )
     assert res.exit_code == 0, res.output
     assert "person resolution" in res.output and "persons;" in res.output
+    # the courts' judgments as documents too, read as the courts' export has them
+    flat = " ".join(res.output.split())
+    assert re.search(r"judgment documents → [0-9,]+ parties loaded, 0 quarantined", flat), flat
+    assert "fields that differ: none" in flat
     recall, precision = map(
         float, re.findall(r"recall ([0-9.]+) precision ([0-9.]+)", res.output)[-1]
     )

@@ -28,7 +28,7 @@ from lexradar.ingest.pipeline import ingest
 from lexradar.models import Registry
 from lexradar.models.run import fingerprint, plan_sql, run_model
 from lexradar.synth import generate
-from lexradar.synth.documents import render_documents
+from lexradar.synth.documents import agreement, render_documents
 from lexradar.synth.raw import render_raw
 
 PERSONS, SEED = 5_000, 11
@@ -148,6 +148,12 @@ def test_documents_give_the_table_s_certificates_appearance_and_claims(
     for k in differ.pop("cause"):
         assert str(documents[k]["cause"]).startswith(f"{table[k]['cause']}、"), k
     assert {f: len(ks) for f, ks in differ.items()} == dict.fromkeys(differ, 0)
+    assert agreement(lakes["table"], lakes["documents"]) == {
+        "parties": len(table),
+        "read": len(table),
+        "differ": {},
+        "second_charge": sum(str(r["cause"]).count("、") for r in documents.values()),
+    }
     values = list(table.values())
     assert sum(r["cited_cert_no"] is not None for r in values) > 50
     assert sum(r["party_appeared"] is False for r in values) > 20

@@ -163,6 +163,7 @@ def demo(
             f"{len(summary['files'])} files → {read:,} rows read, {loaded:,} loaded, "
             f"{read - loaded:,} quarantined (damaged IDs and the like) into {lake}"
         )
+        _demo_documents(out, seed, lake)
     if resolve:
         from lexradar.linkage.resolve import resolve as resolve_persons
 
@@ -201,6 +202,29 @@ def demo(
 
         console.rule("8. the web workbench (Ctrl-C to stop)")
         serve_app("127.0.0.1", port, casebook_url, False, lake=str(lake))
+
+
+def _demo_documents(out: Path, seed: int, table_lake: Path) -> None:
+    """The courts' judgments as judgment documents too (OUT/documents/judgments.jsonl),
+    ingested into a lake of their own (OUT/documents-lake: the models run on the courts'
+    export, once), and how the rows read from them agree with the export's."""
+    import shutil
+
+    from lexradar.ingest.documents import ingest_documents
+    from lexradar.synth.documents import agreement, render_documents
+
+    done = render_documents(out, seed)
+    lake = out / "documents-lake"
+    shutil.rmtree(lake, ignore_errors=True)
+    (batch,) = ingest_documents([Path(done["file"])], lake)
+    same = agreement(table_lake, lake)
+    differ = ", ".join(f"{f} {n}" for f, n in same["differ"].items()) or "none"
+    console.print(
+        f"{done['documents']:,} judgment documents → {batch.loaded:,} parties loaded, "
+        f"{batch.quarantined:,} quarantined into {lake}; against the courts' export: "
+        f"{same['read']:,} of {same['parties']:,} parties read, fields that differ: {differ} "
+        f"(a second charge in the cause: {same['second_charge']})"
+    )
 
 
 def demo_users_table(users: list[tuple[str, str, str, bool]]) -> None:

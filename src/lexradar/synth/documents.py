@@ -375,3 +375,55 @@ def render_documents(out: Path, seed: int) -> dict[str, Any]:
                 doc = {"id": f"synth-{seed}-{n:07d}", "style": style, "document": text}
                 fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
     return {"file": str(path), "documents": n, "styles": counts}
+
+
+#: The fields of a ``judgments`` row the pack's models read, compared by :func:`agreement`.
+COMPARED = (
+    "case_kind",
+    "cause",
+    "party_id",
+    "party_appeared",
+    "judgment_date",
+    "effective_date",
+    "outcome",
+    "term_months",
+    "cited_cert_no",
+    "claim_amount",
+    "court_region_code",
+)
+
+
+def agreement(table_lake: Path, documents_lake: Path) -> dict[str, Any]:
+    """How the ``judgments`` rows read from the documents agree with the courts' table.
+
+    Parties are matched on case number, role and name. Returns the parties of the table, those
+    the documents gave, and per field of :data:`COMPARED` how many matched parties differ
+    (a combined sentence's second charge is in the document's cause: counted apart as
+    ``second_charge``)."""
+
+    def rows(lake: Path) -> dict[tuple[Any, ...], dict[str, Any]]:
+        cols = ["case_no", "party_role", "party_name", *COMPARED]
+        out: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for part in sorted((lake / "judgments").glob("*.parquet")):
+            for r in pq.read_table(part, columns=cols).to_pylist():
+                out[(r["case_no"], r["party_role"], r["party_name"])] = r
+        return out
+
+    table, docs = rows(Path(table_lake)), rows(Path(documents_lake))
+    matched = [k for k in docs if k in table]
+    differ = dict.fromkeys(COMPARED, 0)
+    second = 0
+    for k in matched:
+        for f in COMPARED:
+            if docs[k][f] == table[k][f]:
+                continue
+            if f == "cause" and str(docs[k][f]).startswith(f"{table[k][f]}、"):
+                second += 1
+            else:
+                differ[f] += 1
+    return {
+        "parties": len(table),
+        "read": len(matched),
+        "differ": {f: n for f, n in differ.items() if n},
+        "second_charge": second,
+    }
