@@ -21,7 +21,14 @@ from lexradar.clues.errors import CasebookError, NotFoundError, PermissionDenied
 from lexradar.clues.queries import list_clues
 from lexradar.clues.store import load_clues
 from lexradar.models import Registry
-from lexradar.reports.recommendation import DocumentError, chinese_date, write_recommendation
+from lexradar.reports.recommendation import (
+    DocNumber,
+    DocNumberError,
+    DocumentError,
+    chinese_date,
+    parse_doc_no,
+    write_recommendation,
+)
 from lexradar.reports.templates.make_template import template_path
 from tests.clues.conftest import make_clues
 
@@ -111,6 +118,9 @@ def test_a_masked_draft_has_facts_basis_recommendation_and_evidence(
             "revealed": False,
             "template": "recommendation.docx",
             "file": "r.docx",
+            "number": None,  # left blank
+            "date": dt.date.today().isoformat(),
+            "format": "docx",
         },
     )
     assert verify(casebook) is None
@@ -511,6 +521,60 @@ def test_recommend_from_the_command_line_with_number_date_and_template(tmp_path:
     out = run("recommend", "--clue", "1", "--out", str(draft), "--as", "admin", "--number",
               "0", code=2)  # fmt: skip
     assert "--number" in out
+
+
+@pytest.mark.parametrize(
+    ("typed", "short", "year", "number"),
+    [
+        ("昆检建〔2026〕7号", "昆", 2026, 7),
+        (" 包昆检建 [2026] 12 号 ", "包昆", 2026, 12),
+        ("松检建【2026】3号", "松", 2026, 3),
+        ("7", None, None, 7),
+    ],
+)
+def test_a_document_number_as_typed(typed: str, short: str | None, year: int | None,
+                                    number: int) -> None:  # fmt: skip
+    assert parse_doc_no(typed, dt.date(2026, 6, 3)) == DocNumber(short, year, number)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("昆检〔2026〕7号", "form"),
+        ("昆检建〔26〕7号", "form"),
+        ("昆检建〔2026〕7", "form"),
+        ("第7号", "form"),
+        ("昆检建〔2026〕07号", "zero"),
+        ("0", "zero"),
+        ("昆检建〔2025〕7号", "year"),
+    ],
+)
+def test_a_malformed_document_number_says_what_is_wrong(typed: str, code: str) -> None:
+    with pytest.raises(DocNumberError) as caught:
+        parse_doc_no(typed, dt.date(2026, 6, 3))
+    assert caught.value.code == code and caught.value.location.field == "number"
+
+
+def test_the_number_as_given_is_printed_and_audited(
+    casebook: Casebook,
+    people: dict[str, User],
+    confirmed: tuple[int, int],
+    registry: Registry,
+    tmp_path: Path,
+) -> None:
+    clue, _ = confirmed
+    parsed = parse_doc_no("松检建〔2026〕8号")
+    out = write_recommendation(
+        casebook, people["songshan"], tmp_path / "n.docx", clue_id=clue, models=registry,
+        day=dt.date(2026, 6, 3), number=parsed.number, doc_short=parsed.short,
+    )  # fmt: skip
+    assert "松检建〔2026〕8号" in _text(out) and "二〇二六年六月三日" in _text(out)
+    detail = _last(casebook)[2]
+    assert (detail["number"], detail["date"], detail["format"]) == (
+        "松检建〔2026〕8号",
+        "2026-06-03",
+        "docx",
+    )
 
 
 def test_a_pdf_draft_has_the_same_a4_page_and_text(

@@ -307,6 +307,14 @@ SAMPLES: dict[tuple[str, str], tuple[Sample, bool]] = {
         _clue_post("/clues/{}/recommendation.docx", lambda p: _form(p, reason="矩阵核对"), True),
         True,
     ),
+    ("POST", "/clues/{clue_id}/recommendation"): (
+        _clue_post(
+            "/clues/{}/recommendation",
+            lambda p: _form(p, number="7", date="2026-06-03", format="pdf"),
+            True,
+        ),
+        True,
+    ),
     ("GET", "/cases"): (_get("/cases"), True),
     ("POST", "/cases/{case_id}/close"): (_close_page, True),
     ("GET", "/cases/{case_id}/recommendation.docx"): (
@@ -315,6 +323,13 @@ SAMPLES: dict[tuple[str, str], tuple[Sample, bool]] = {
     ),
     ("POST", "/cases/{case_id}/recommendation.docx"): (
         _case_get("/cases/{}/recommendation.docx", post=True),
+        True,
+    ),
+    ("POST", "/cases/{case_id}/recommendation"): (
+        lambda m, p, w, ok: (
+            f"/cases/{m.case(w or 'own')}/recommendation",
+            _form(p, number="8", date="2026-06-03", format="pdf", reveal="1", reason="矩阵核对"),
+        ),
         True,
     ),
     ("GET", "/models"): (_get("/models"), True),

@@ -322,6 +322,12 @@ class DocumentGenerated:
     template: str
     file: str
     reason: str | None = None
+    number: str | None = None
+    """The document number as printed (``昆检建〔2026〕7号``); ``None``: left blank."""
+    date: str | None = None
+    """The document's date, ISO (``None``: an entry written before dates were recorded)."""
+    format: str | None = None
+    """``docx`` or ``pdf``."""
     action: ClassVar[str] = "document.recommendation"
 
     @property
@@ -339,6 +345,8 @@ class DocumentGenerated:
         }
         if self.revealed:
             out["reason"] = self.reason
+        if self.date is not None:
+            out.update(number=self.number, date=self.date, format=self.format)
         return out
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,63 @@ LABELS: dict[str, dict[str, str]] = {
 
 class DocumentError(LexradarError):
     """A document cannot be drafted (wrong state, bad template, missing model)."""
+
+
+DOC_NO = re.compile(r"(?P<short>[^\s〔〕\d]{1,20}?)检建〔(?P<year>\d{4})〕(?P<number>\d{1,6})号")
+"""A recommendation's document number, GB/T 9704 7.2.4: ``昆检建〔2026〕7号``."""
+BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕"})
+"""Brackets typed for 〔〕 (六角括号), which keyboards lack: read as 〔〕."""
+
+
+class DocNumberError(DocumentError):
+    """A document number that is not ``X检建〔YYYY〕N号`` (``code`` says what is wrong)."""
+
+    def __init__(self, message: str, code: str, **values: str) -> None:
+        super().__init__(message, Location(field="number"))
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A document number as given: the organ's abbreviation (``None``: the procuratorate's
+    name less 人民检察院), the year (``None``: the document's) and the number in the year."""
+
+    short: str | None
+    year: int | None
+    number: int
+
+
+def parse_doc_no(text: str, day: dt.date | None = None) -> DocNumber:
+    """``昆检建〔2026〕7号`` (or just ``7``: the number in the year, the organ and year filled
+    in), checked: the year is the document's (``day``'s), the number has no leading zero
+    (GB/T 9704: 1, not 01). Raises :class:`DocNumberError`."""
+    value = "".join(text.split()).translate(BRACKETS)
+    if value.isdigit():
+        short, year, number = None, None, value
+    else:
+        match = DOC_NO.fullmatch(value)
+        if match is None:
+            raise DocNumberError(
+                f"a document number is written X检建〔YYYY〕N号 (or just N), not {text!r}",
+                "form",
+                value=text,
+            )
+        short, year, number = match["short"], int(match["year"]), match["number"]
+    if number.startswith("0"):
+        raise DocNumberError(
+            f"a document number has no leading zero and is 1 or more (GB/T 9704), not {number}",
+            "zero",
+            number=number,
+        )
+    if day is not None and year is not None and year != day.year:
+        raise DocNumberError(
+            f"the number's year {year} is not the document's date's year {day.year}",
+            "year",
+            year=str(year),
+            date_year=str(day.year),
+        )
+    return DocNumber(short, year, int(number))
 
 
 @dataclass
@@ -229,15 +287,18 @@ def context(
     template: Path | None,
     day: dt.date | None = None,
     number: int | None = None,
+    doc_short: str | None = None,
 ) -> dict[str, Any]:
     """Every placeholder a recommendation template receives (``day``: the document's date,
-    default today; ``number``: its number in the year, default a blank to fill in)."""
+    default today; ``number``: its number in the year, default a blank to fill in;
+    ``doc_short``: the organ's abbreviation in the number, default the procuratorate's name
+    less 人民检察院)."""
     spec = model.spec
     labels = LABELS[lang]
     texts = model_texts(model, lang, template)
     point = getattr(spec.supervision_point, lang)
     code, name = procuratorate
-    short = name.removesuffix("人民检察院") if lang == "zh" else name
+    short = doc_short or (name.removesuffix("人民检察院") if lang == "zh" else name)
     evidence = _evidence(views, lang)
     day = day or dt.date.today()
     no = NUMBER_BLANK[lang] if number is None else str(number)
@@ -350,6 +411,7 @@ def write_recommendation(
     models: Registry | None = None,
     day: dt.date | None = None,
     number: int | None = None,
+    doc_short: str | None = None,
 ) -> Path:
     """Draft the recommendation for a confirmed clue or a case at ``out`` (``.docx`` from the
     template; ``.pdf`` drawn in the shipped layout, texts still from ``recommendations.yaml``
@@ -361,7 +423,9 @@ def write_recommendation(
     shipped template for ``lang``. ``models``: the
     registry to find the clue's model in (default: the pack and the ``model_paths`` setting).
     ``day`` is the document's date (default today), ``number`` its number in the year
-    (``X检建〔2026〕7号``; default a blank to fill in when the document is issued).
+    (``X检建〔2026〕7号``; default a blank to fill in when the document is issued),
+    ``doc_short`` the organ's abbreviation in it (the ``X``; :func:`parse_doc_no` reads a
+    number as typed). The audit entry records the number, the date and the format.
     """
     from docxtpl import DocxTemplate
 
@@ -416,6 +480,7 @@ def write_recommendation(
                 template=template,
                 day=day,
                 number=number,
+                doc_short=doc_short,
             )
             try:
                 if kind == ".pdf":
@@ -443,6 +508,9 @@ def write_recommendation(
                     PDF_LAYOUT if kind == ".pdf" else source.name,
                     out.name,
                     reason if reveal else None,
+                    values["doc_no"] if number is not None else None,
+                    values["date_iso"],
+                    kind.removeprefix("."),
                 )
             )
     except BaseException:

@@ -133,6 +133,13 @@ POLICY: dict[tuple[str, str], Rule] = {
         personal=True,
         reveals=True,
     ),
+    ("POST", "/clues/{clue_id}/recommendation"): _r(
+        WORKERS,
+        "a clue's recommendation: number, date, .docx or .pdf (revealed: a reason, audited)",
+        scope="clue",
+        personal=True,
+        reveals=True,
+    ),
     ("GET", "/cases"): _r(WORKERS, "supervised cases of the subtree", personal=True),
     ("POST", "/cases/{case_id}/close"): _r(WORKERS, "close a case", scope="case"),
     ("GET", "/cases/{case_id}/recommendation.docx"): _r(
@@ -141,6 +148,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/cases/{case_id}/recommendation.docx"): _r(
         WORKERS,
         "a case's recommendation, revealed (a reason, audited)",
+        scope="case",
+        personal=True,
+        reveals=True,
+    ),
+    ("POST", "/cases/{case_id}/recommendation"): _r(
+        WORKERS,
+        "a case's recommendation: number, date, .docx or .pdf (revealed: a reason, audited)",
         scope="case",
         personal=True,
         reveals=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -32,6 +33,7 @@ def case_list(
         names=procuratorate_names(casebook, user),
         outcomes=cases.OUTCOMES,
         open_only=open_only,
+        today=dt.date.today().isoformat(),  # the recommendation form's date
     )
 
 

@@ -26,6 +26,7 @@ from lexradar.clues.queries import (
 from lexradar.clues.tables import DOMAINS, STATES
 from lexradar.errors import Location
 from lexradar.settings import Settings
+from lexradar.web.assignees import active_only, assignees_of
 from lexradar.web.deps import (
     ALL_ROLES,
     MAX_ID,
@@ -102,9 +103,10 @@ def clue_queue(
     filters.search = (q or "").strip() or None  # by ID, name, case or certificate (audited)
     result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
     names = procuratorate_names(casebook, user)
-    handlers = [
-        u for u in access.list_users(casebook, user) if u.role in ("handler", "leader", "admin")
-    ]
+    handlers = active_only(  # a deactivated user is not offered (their clues stay theirs)
+        casebook,
+        [u for u in access.list_users(casebook, user) if u.role in ("handler", "leader", "admin")],
+    )
     params = {
         "model": model or "",
         "domain": domain or "",
@@ -128,6 +130,7 @@ def clue_queue(
         params=params,
         names=names,
         handlers=handlers,
+        assignee_names=assignees_of(casebook, (c.assignee_id for c in result.clues)),
         models=model_ids(casebook, user),
         domains=DOMAINS,
         states=STATES,
@@ -197,11 +200,14 @@ def _detail(
     revealed: str | None = None,
 ) -> HTMLResponse:
     names = procuratorate_names(casebook, user)
-    assignees = [
-        u
-        for u in access.list_users(casebook, user)
-        if u.role in WORKERS and view.procuratorate_code.startswith(u.prefix)
-    ]
+    assignees = active_only(
+        casebook,
+        [
+            u
+            for u in access.list_users(casebook, user)
+            if u.role in WORKERS and view.procuratorate_code.startswith(u.prefix)
+        ],
+    )
     evidence = side_by_side(settings.lake, view.record_refs, masked=False) if revealed else None
     return render(
         request,
@@ -210,6 +216,8 @@ def _detail(
         names=names,
         actions=allowed_actions(user, view),
         assignees=assignees,
+        assignee=assignees_of(casebook, [view.assignee_id]).get(view.assignee_id or 0),
+        today=dt.date.today().isoformat(),  # the recommendation form's date
         reasons=workflow.DISMISS_REASONS,
         kinds=cases.KINDS,
         revealed=revealed,

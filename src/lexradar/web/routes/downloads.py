@@ -5,6 +5,7 @@ that carries a reason (audited) and the CSRF token. The writers live in
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from lexradar.clues.access import User
 from lexradar.clues.errors import CasebookError
 from lexradar.errors import Location
 from lexradar.reports.output import WRITERS, write_report
-from lexradar.reports.recommendation import write_recommendation
+from lexradar.reports.recommendation import DocNumberError, parse_doc_no, write_recommendation
 from lexradar.web.deps import (
     LEADERS,
     WORKERS,
@@ -30,7 +31,7 @@ from lexradar.web.deps import (
     narrow,
     require_role,
 )
-from lexradar.web.i18n import current_lang
+from lexradar.web.i18n import current_lang, t
 from lexradar.web.lookups import model_statuses, period, registry
 
 router = APIRouter(include_in_schema=False)
@@ -121,6 +122,116 @@ def _recommendation(
             lang=lang, models=registry(settings), clue_id=clue_id, case_id=case_id,
         ),
     )  # fmt: skip
+
+
+DOCUMENT_FORMATS = ("docx", "pdf")
+"""What the recommendation form writes: the template's .docx, or the shipped layout's PDF."""
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def document_day(text: str) -> dt.date:
+    """The form's date (``YYYY-MM-DD``, blank: today), or a 400 saying what is wrong."""
+    value = text.strip()
+    if not value:
+        return dt.date.today()
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or len(value) != 10 or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CasebookError(
+            t("docform.error.date", value=value, first=FIRST_YEAR, last=LAST_YEAR),
+            Location(field="date"),
+        )
+    return day
+
+
+class DocumentForm:
+    """The recommendation form: number, date, format, and whether (and why) to reveal."""
+
+    def __init__(self, number: str, date: str, fmt: str, reveal: bool, reason: str) -> None:
+        if fmt not in DOCUMENT_FORMATS:
+            raise CasebookError(t("docform.error.format", value=fmt), Location(field="format"))
+        self.day = document_day(date)
+        self.number: int | None = None
+        self.short: str | None = None
+        if number.strip():
+            try:
+                parsed = parse_doc_no(number, self.day)
+            except DocNumberError as exc:
+                raise CasebookError(
+                    t(f"docform.error.number_{exc.code}", **exc.values), Location(field="number")
+                ) from None
+            self.number, self.short = parsed.number, parsed.short
+        if reveal and not reason.strip():
+            raise CasebookError(t("docform.error.reason"), Location(field="reason"))
+        self.fmt = fmt
+        self.reason = reason.strip() if reveal else None
+
+
+def _drafted(
+    casebook: CasebookDep,
+    settings: SettingsDep,
+    user: User,
+    form: DocumentForm,
+    *,
+    clue_id: int | None = None,
+    case_id: int | None = None,
+) -> Response:
+    subject = f"clue-{clue_id}" if clue_id is not None else f"case-{case_id}"
+    name = f"recommendation-{subject}.{form.fmt}"
+    lang = current_lang.get()
+    return _write(
+        form.fmt,
+        name,
+        lambda out: write_recommendation(
+            casebook, user, out, reveal=form.reason is not None, reason=form.reason, lang=lang,
+            models=registry(settings), clue_id=clue_id, case_id=case_id, day=form.day,
+            number=form.number, doc_short=form.short,
+        ),
+    )  # fmt: skip
+
+
+Number = Annotated[str, Form(max_length=40)]
+Day = Annotated[str, Form(max_length=20)]
+Format = Annotated[str, Form(max_length=10)]
+Reveal = Annotated[bool, Form()]
+OptionalReason = Annotated[str, Form(max_length=500)]
+
+
+@router.post("/clues/{clue_id}/recommendation")
+def clue_recommendation_form(
+    casebook: CasebookDep,
+    settings: SettingsDep,
+    user: Worker,
+    clue_id: ClueId,
+    number: Number = "",
+    date: Day = "",
+    format: Format = "docx",
+    reveal: Reveal = False,
+    reason: OptionalReason = "",
+) -> Response:
+    """The clue's recommendation with a document number and date, as .docx or PDF; masked
+    unless ``reveal`` (with a reason, audited)."""
+    form = DocumentForm(number, date, format, reveal, reason)
+    return _drafted(casebook, settings, user, form, clue_id=clue_id)
+
+
+@router.post("/cases/{case_id}/recommendation")
+def case_recommendation_form(
+    casebook: CasebookDep,
+    settings: SettingsDep,
+    user: Worker,
+    case_id: CaseId,
+    number: Number = "",
+    date: Day = "",
+    format: Format = "docx",
+    reveal: Reveal = False,
+    reason: OptionalReason = "",
+) -> Response:
+    """The case's recommendation with a document number and date, as .docx or PDF."""
+    form = DocumentForm(number, date, format, reveal, reason)
+    return _drafted(casebook, settings, user, form, case_id=case_id)
 
 
 def _no_reveal_by_get(request: Request) -> None:
