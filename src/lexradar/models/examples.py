@@ -5,6 +5,7 @@
     model: marriage.bigamy
     examples:
       - name: second marriage while the first is in force
+        name_zh: 前一婚姻存续期间再次结婚   # the name in Chinese (required in the pack)
         kind: positive              # positive | negative
         as_of: 2025-12-31           # optional
         params: {}                  # optional parameter overrides
@@ -35,7 +36,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from lexradar.datasets import CONTRACT
 from lexradar.datasets.lake import write_rows
@@ -56,6 +64,12 @@ class Example(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
+    name_zh: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The name in Chinese, as the workbench shows it in Chinese (required of "
+        "the pack's examples).",
+    )
     kind: Literal["positive", "negative"]
     as_of: dt.date = DEFAULT_AS_OF
     params: dict[str, Any] = Field(default_factory=dict)
@@ -71,6 +85,18 @@ class Example(BaseModel):
         if any(not e for e in self.expect):
             raise ValueError("an expected clue must name at least one field")
         return self
+
+    @model_validator(mode="after")
+    def _named_in_chinese(self, info: ValidationInfo) -> Example:
+        """The pack's examples are shown in Chinese by their Chinese name (validated with the
+        context ``{"pack": True}``, as :func:`load_examples` does for a model of the pack)."""
+        if (info.context or {}).get("pack") and not self.name_zh:
+            raise ValueError("an example of the model pack needs its Chinese name: 'name_zh'")
+        return self
+
+    def title(self, lang: str) -> str:
+        """The name in ``lang`` (``zh``: the Chinese name when there is one)."""
+        return self.name_zh if lang == "zh" and self.name_zh else self.name
 
 
 class ExamplesFile(BaseModel):
@@ -126,7 +152,7 @@ def load_examples(model: Model) -> list[Example]:
         return ModelError(message, where)
 
     try:
-        parsed = ExamplesFile.model_validate(raw)
+        parsed = ExamplesFile.model_validate(raw, context={"pack": _in_pack(path)})
     except ValidationError as exc:
         err = exc.errors()[0]
         raise fail(err["msg"], *err["loc"]) from exc
@@ -149,6 +175,13 @@ def load_examples(model: Model) -> list[Example]:
                 known = ", ".join(p.name for p in model.spec.parameters) or "none"
                 raise fail(f"no parameter '{param}' (parameters: {known})", "examples", i, "params")
     return parsed.examples
+
+
+def _in_pack(path: Path) -> bool:
+    """Whether ``path`` is a file of the model pack shipped with lexradar."""
+    from lexradar.models.registry import pack_root
+
+    return path.resolve().is_relative_to(pack_root().resolve())
 
 
 def _unreadable(node: yaml.Node, loc: tuple[Any, ...] = ()) -> tuple[tuple[Any, ...], yaml.Node]:

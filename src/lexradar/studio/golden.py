@@ -112,6 +112,7 @@ def case_example(studio: Studio, draft: Draft, engine: Engine, as_of: dt.date) -
         expect = [{"person_ids": persons, "record_refs": cited}]
     example = {
         "name": f"{CASE_PREFIX}: {', '.join(draft.case)}",
+        "name_zh": f"起始案例：{'、'.join(draft.case)}",
         "kind": "positive",
         "as_of": as_of,
         "given": given,
@@ -145,6 +146,7 @@ def mark_hit(
     verdict = "true" if true else "false"
     example = {
         "name": f"hit {hit['fingerprint']} judged {verdict} by {by}",
+        "name_zh": f"命中 {hit['fingerprint']}，{by} 判定为{'真实线索' if true else '误报'}",
         "kind": "positive" if true else "negative",
         "as_of": dt.date.fromisoformat(meta["as_of"]),
         "given": given,
