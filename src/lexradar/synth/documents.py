@@ -377,7 +377,8 @@ def render_documents(out: Path, seed: int) -> dict[str, Any]:
     return {"file": str(path), "documents": n, "styles": counts}
 
 
-#: The fields of a ``judgments`` row the pack's models read, compared by :func:`agreement`.
+#: The fields of a ``judgments`` row the pack's models join or test on (not the court's name,
+#: which they only show), compared by :func:`agreement`.
 COMPARED = (
     "case_kind",
     "cause",
