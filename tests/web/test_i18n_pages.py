@@ -14,6 +14,8 @@ batch, a job, the audit log) and fetched in both languages. A page fails on
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ import lxml.html
 import pytest
 
 from lexradar.datasets import CONTRACT
+from lexradar.synth import SynthResult
 from lexradar.web.i18n import LANGS, catalogue
 from lexradar.web.templating import TEMPLATES
 from tests.web.conftest import World, login_client
@@ -174,12 +177,16 @@ def problems(path: str, lang: str, html: str, names: frozenset[str] = frozenset(
 NOT_PAGES = {
     "/login": "visited before logging in",
     "/batches/{batch_id}": "the shared lake has no manifests: test_batch_pages_translated",
-    "/studio/{model_id}": "a draft made from a case: the studio's browser test walks it",
-    "/studio/{model_id}/hits": "a draft's: the studio's browser test",
-    "/studio/{model_id}/compare": "a draft's: the studio's browser test",
-    "/studio/{model_id}/examples": "a draft's: the studio's browser test",
+    "/studio/{model_id}": "a draft: walked over the studio project of `studio_pages`",
+    "/studio/{model_id}/hits": "a draft's last try: `studio_pages`",
+    "/studio/{model_id}/compare": "a draft against the built-in model: `studio_pages`",
+    "/studio/{model_id}/examples": "a draft's golden examples: `studio_pages`",
 }
-"""Page routes this test does not fetch as a logged-in user, and why."""
+"""Page routes this test does not fetch from the shared app, and why (each is walked
+elsewhere)."""
+
+HTML_DOWNLOADS = ("/reports/period.html",)
+"""Downloads that are HTML pages a user reads (the period report): walked like pages."""
 
 MAY_BE_GONE = {
     "/persons/{person_ref}": "a person is found through resolution, which the shared lake lacks",
@@ -275,7 +282,7 @@ def walk(app, objects: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:  
         client = login_client(app, role)
         for lang in LANGS:
             client.post("/lang", data={"lang": lang})
-            for route in routes:
+            for route in [*routes, *HTML_DOWNLOADS]:
                 if route in NOT_PAGES:
                     continue
                 path = fill(route + QUERY.get(route, ""), objects)
@@ -289,6 +296,141 @@ def walk(app, objects: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:  
                 answer = client.get(extra)
                 if answer.status_code == 200:
                     yield role, lang, extra, answer.text
+
+
+def walk_paths(
+    app, paths: list[str], roles: tuple[str, ...]
+) -> Iterator[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+    """(role, language, path, html) of ``paths`` fetched by ``roles`` of ``app``, in both
+    languages; a page another role than the admin may not see (403, 404 outside its region) is
+    skipped, any other answer fails."""
+    for role in roles:
+        client = login_client(app, role)
+        for lang in LANGS:
+            client.post("/lang", data={"lang": lang})
+            for path in paths:
+                answer = client.get(path)
+                if answer.status_code in (403, 404) and role != "admin":
+                    continue
+                assert answer.status_code == 200, (role, path, answer.status_code, answer.text)
+                yield role, lang, path, answer.text
+
+
+TRAFFIC = "traffic.license_not_revoked"
+STUDIO_AS_OF = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def studio_pages(world: World, region: SynthResult, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The app over a project of its own with a draft in its studio, as a model builder makes
+    one in the workbench: ``traffic.license_not_revoked`` rebuilt from a planted case (its
+    first golden example), a parameter and a *not exists* block added, tried on the lake, one
+    hit judged true (a second example). The app and the pages: the studio listing the draft
+    (and the records a search of the case's person finds), the draft, the hits of the try,
+    the comparison with the built-in model, the golden examples."""
+    from lexradar.synth.score import read_truth
+    from lexradar.web.app import create_app
+
+    project = tmp_path_factory.mktemp("i18n-studio")
+    settings = world.settings.model_copy(
+        update={"model_paths": [project / "models"], "as_of": STUDIO_AS_OF}
+    )
+    app = create_app(settings, secret_key="i18n-studio-key")
+    app.state.studio_dir = str(project / "studio")
+    planted = next(t for t in read_truth(region.out / "truth.csv") if t.model_id == TRAFFIC
+                   and t.difficulty == "exact" and t.kind == "planted")  # fmt: skip
+    judgment = next(r for r in planted.refs if r.startswith("judgments:"))
+    licence = next(r for r in planted.refs if r.startswith("driver_licenses:"))
+    builder = login_client(app, "builder")
+    form = {
+        "model_id": TRAFFIC, "domain": "administrative", "base": judgment,
+        "case": [judgment, licence], "param": [f"{judgment}|cause"],
+        "keep": [f"{judgment}|{c}" for c in ("cause", "case_kind", "party_role")],
+        "title_zh": "醉驾入刑后驾驶证未吊销", "title_en": "Licence not revoked after conviction",
+        "rule_zh": "危险驾驶罪判决生效后驾驶证未依法吊销", "rule_en": "the licence is still valid",
+        "legal_basis": "《中华人民共和国道路交通安全法》第九十一条第二款",
+    }  # fmt: skip
+    steps = [
+        ("/studio/new", form),
+        (f"/studio/{TRAFFIC}/params", {"name": "revoke_within_days", "default": "90",
+                                       "doc": "判决生效后应吊销驾驶证的期限（日）"}),
+        (f"/studio/{TRAFFIC}/blocks", {"kind": "not_exists", "dataset": "driver_licenses",
+                                       "date": "status_date", "days": "revoke_within_days",
+                                       "where": "status in revoked,cancelled"}),
+        (f"/studio/{TRAFFIC}/try", {}),
+    ]  # fmt: skip
+    for path, data in steps:
+        answer = builder.post(path, data=data, follow_redirects=False)
+        assert answer.status_code == 303, (path, answer.text)
+    hits = builder.get(f"/studio/{TRAFFIC}/hits").text
+    fingerprint = re.findall(r'data-fingerprint="([0-9a-f]+)"', hits)[-1]
+    answer = builder.post(
+        f"/studio/{TRAFFIC}/mark",
+        data={"fingerprint": fingerprint, "verdict": "true"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    draft = builder.get(f"/studio/{TRAFFIC}").text
+    versions = re.findall(rf'<option value="({re.escape(TRAFFIC)}@\d+)"', draft)
+    assert versions, draft
+    compare = f"/studio/{TRAFFIC}/compare?left={TRAFFIC}@pack&right={versions[-1]}"
+    (person,) = planted.person_ids
+    pages = [
+        "/studio",
+        f"/studio?q={person}",
+        f"/studio/{TRAFFIC}",
+        f"/studio/{TRAFFIC}/hits?marked={fingerprint}",
+        compare,
+        f"/studio/{TRAFFIC}/examples",
+    ]
+    return app, pages
+
+
+@pytest.fixture(scope="module")
+def resolution_pages(world: World, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The app over a copy of the shared lake whose persons were resolved (``lexradar
+    resolve``: a trained model), and the pages resolution fills: a bigamy clue's page and its
+    resolution panel (the chain of links, each comparison's level and weight), and the page of
+    the clue's person."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from lexradar.clues.db import Casebook
+    from lexradar.clues.tables import clues
+    from lexradar.linkage.resolve import resolve
+    from lexradar.settings import load_settings
+    from lexradar.web.app import create_app
+
+    lake = tmp_path_factory.mktemp("i18n-resolved") / "lake"
+    shutil.copytree(world.lake, lake)
+    resolve(lake, retrain=True)
+    app = create_app(load_settings(lake=lake, casebook_url=world.url), secret_key="i18n-resolved")
+    casebook = Casebook.open(world.url)
+    try:
+        with casebook.read() as conn:
+            ids = (
+                conn.execute(
+                    sa.select(clues.c.id)
+                    .where(
+                        clues.c.model_id.in_(("marriage.bigamy", "identity.double_registration"))
+                    )
+                    .order_by(clues.c.id)
+                    .limit(6)
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        casebook.dispose()
+    admin = login_client(app, "admin")
+    pages: list[str] = []
+    for clue in ids:
+        panel = admin.get(f"/clues/{clue}/resolution").text
+        assert 'class="pair link"' in panel, panel
+        pages += [f"/clues/{clue}/resolution", f"/clues/{clue}"]
+        pages += [f"/persons/{ref}" for ref in re.findall(r'href="/persons/([^"]+)"', panel)[:1]]
+    return app, pages
 
 
 def _login_names(world: World) -> frozenset[str]:
@@ -307,10 +449,21 @@ def _login_names(world: World) -> frozenset[str]:
     return frozenset(found) | frozenset(world.users) | {"system"}
 
 
-def test_every_page_translated(app, world: World, objects: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_translated(
+    app, world: World, objects: dict[str, str], studio_pages, resolution_pages
+) -> None:  # type: ignore[no-untyped-def]
+    """Every page of the shared app, the draft pages of a studio project and the pages of a
+    resolved lake."""
     found: list[str] = []
     pages = 0
-    for role, lang, path, html in walk(app, objects):
+    studio_app, studio_paths = studio_pages
+    resolved_app, resolved_paths = resolution_pages
+    every = itertools.chain(
+        walk(app, objects),
+        walk_paths(studio_app, studio_paths, ROLES),
+        walk_paths(resolved_app, resolved_paths, ROLES),
+    )
+    for role, lang, path, html in every:
         pages += 1
         names = _login_names(world)  # other tests of the session add users to the casebook
         found += [f"[{role}] {p}" for p in problems(path, lang, html, names)]

@@ -38,10 +38,16 @@ def test_resolution_contributions_are_shown_masked(world: World, tmp_path) -> No
     cb.dispose()
     panel = admin.get(f"/clues/{clue_id}/resolution")
     assert panel.status_code == 200
-    rows = re.findall(r"<tr><td>(resident_id|name|birth_date|gender|region)</td>", panel.text)
+    rows = re.findall(
+        r'<tr data-comparison="(resident_id|name|birth_date|gender|region)"', panel.text
+    )
     assert {"resident_id", "name"} <= set(rows), panel.text
     assert "match weight" in panel.text or "匹配权重" in panel.text
     assert not ID18.search(panel.text)
     # the clue's person in both marriages: the same resident ID, so one person
-    assert re.search(r"<tr><td>resident_id</td><td>exact</td>", panel.text), panel.text
+    assert re.search(
+        r'<tr data-comparison="resident_id" data-level="exact">'
+        r"<td>公民身份号码</td><td>完全一致</td>",
+        panel.text,
+    ), panel.text
     assert "100.0%" in panel.text

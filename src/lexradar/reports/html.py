@@ -48,7 +48,10 @@ def write_html(report: PeriodReport, out: Path) -> Path:
             for c, value in enumerate(values):
                 kind = table.kind(r, c)
                 css = ' class="n"' if kind != "text" else ""
-                parts.append(f"<td{css}>{_html_cell(value, kind)}</td>")
+                cell = _html_cell(value, kind)
+                if table.keys > 1 and c == 0 and not is_total:  # a code beside its name
+                    cell = f"<code>{cell}</code>"
+                parts.append(f"<td{css}>{cell}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
     parts.append(f"<h2>{html.escape(t['charts'])}</h2>")

@@ -32,6 +32,8 @@ from lexradar.web.i18n import (
     t,
     value_label,
 )
+from lexradar.web.linkage_text import contribution_detail
+from lexradar.web.studio_text import generated_text, param_doc
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -98,6 +100,9 @@ templates.env.globals.update(
     explanation_template=explanation_template,
     HTML_LANGS=HTML_LANG,
     problem_label=problem_label,
+    contribution_detail=contribution_detail,
+    generated_text=generated_text,
+    param_doc=param_doc,
 )
 templates.env.filters.update(pct=pct, money=money, when=when)
 
