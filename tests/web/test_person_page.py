@@ -254,3 +254,49 @@ def test_the_person_page_in_the_browser(resolved: Resolved, browser) -> None:  #
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def _mention_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every lookup of mention rows the app's engines run from now on."""
+    from lexradar.engine import base
+
+    seen: list[str] = []
+    timed = base.Engine._timed
+
+    def spy(self: Any, name: str, sql: str, action: Any) -> Any:
+        if re.search(r"\bFROM mentions\s+WHERE\b", sql):
+            seen.append(sql)
+        return timed(self, name, sql, action)
+
+    monkeypatch.setattr(base.Engine, "_timed", spy)
+    return seen
+
+
+def test_the_resolution_panel_reads_each_mention_once(
+    resolved: Resolved, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chain of two links (a–b–c): the records' mentions in one query, the one between them
+    in another, and nothing read again for the explanations or the names to mask."""
+    a, b, c = resolved.chain
+    admin = login_client(resolved.app, "admin")
+    assert admin.get(f"/clues/{resolved.clue_id}/resolution").status_code == 200  # engine open
+    reads = _mention_reads(monkeypatch)
+    panel = admin.get(f"/clues/{resolved.clue_id}/resolution")
+    assert panel.status_code == 200 and f"<code>{b}</code>" in panel.text
+    assert len(reads) <= 2, reads
+    for mention in (a, b, c):
+        record = mention.rsplit(":", 1)[0]
+        assert sum(record in sql for sql in reads) == 1, (mention, reads)
+
+
+def test_the_person_page_reads_the_mentions_once(
+    resolved: Resolved, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every mention of the person in one query: explaining their links reads no row again."""
+    a, _b, _c = resolved.chain
+    admin = login_client(resolved.app, "admin")
+    assert admin.get(f"/persons/{a}").status_code == 200
+    reads = _mention_reads(monkeypatch)
+    page = admin.get(f"/persons/{a}")
+    assert page.status_code == 200 and '<article class="pair link">' in page.text
+    assert len(reads) == 1, reads

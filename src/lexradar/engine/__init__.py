@@ -21,7 +21,11 @@ def open_engine(lake: Path | str, kind: str = "duckdb", **options: object) -> En
     if kind == "duckdb":
         from lexradar.engine.duckdb import DuckDBEngine
 
-        known = {k: v for k, v in options.items() if k in ("memory_limit", "threads", "sandbox")}
+        known = {
+            k: v
+            for k, v in options.items()
+            if k in ("memory_limit", "threads", "sandbox", "metadata_cache")
+        }
         return DuckDBEngine(lake, **known)  # type: ignore[arg-type]
     if kind == "spark":
         from lexradar.engine.spark import SparkEngine

@@ -44,6 +44,7 @@ class DuckDBEngine(Engine):
         memory_limit: str | None = None,
         threads: int | None = None,
         sandbox: bool = False,
+        metadata_cache: bool = False,
     ) -> None:
         super().__init__(lake)
         self.sandbox = False  # set once the views are made (below)
@@ -53,6 +54,8 @@ class DuckDBEngine(Engine):
             self._con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
+        if metadata_cache:  # Parquet footers kept between queries (re-read when a file changes)
+            self._con.execute("SET parquet_metadata_cache = true")
         for name, ds in CONTRACT.items():
             if self.lake.has(name):
                 self._con.execute(

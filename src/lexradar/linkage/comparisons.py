@@ -332,12 +332,26 @@ def levels_of(
     """:func:`level_of` for every comparison, in one query: each comparison a ``CASE`` as
     Splink writes it (DuckDB tests a condition lazily, so ``hamming`` only meets strings of one
     length)."""
+    return levels_of_pairs(engine, comparisons, [(left, right)])[0]
+
+
+def levels_of_pairs(
+    engine: Engine,
+    comparisons: list[dict[str, Any]],
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> list[list[dict[str, Any]]]:
+    """:func:`levels_of` for several pairs of mention rows, in one query (a page explaining a
+    chain of links plans the comparisons' SQL once)."""
     import pyarrow as pa
 
-    columns: dict[str, pa.Array] = {}
-    for k in left:
-        both = pa.array([left[k], right.get(k)])  # one type for the two values
-        columns[f"{k}_l"], columns[f"{k}_r"] = both.slice(0, 1), both.slice(1, 1)
+    if not pairs:
+        return []
+    n = len(pairs)
+    columns: dict[str, pa.Array] = {"_lr_i": pa.array(range(n), pa.int64())}
+    for k in pairs[0][0]:
+        # one type for all the values of a column, on both sides
+        both = pa.array([p[0].get(k) for p in pairs] + [p[1].get(k) for p in pairs])
+        columns[f"{k}_l"], columns[f"{k}_r"] = both.slice(0, n), both.slice(n, n)
     engine.register("_lr_pair", pa.table(columns))
     cases = []
     for i, comparison in enumerate(comparisons):
@@ -349,12 +363,17 @@ def levels_of(
         levels = comparison["comparison_levels"]
         fallback = next((k for k, lv in enumerate(levels) if lv["sql_condition"] == "ELSE"), -1)
         cases.append(f"CASE {' '.join(whens)} ELSE {fallback} END AS c{i}")
-    (found,) = engine.rows(f"SELECT {', '.join(cases)} FROM _lr_pair", "comparison levels")
+    found = engine.rows(
+        f"SELECT {', '.join(cases)} FROM _lr_pair ORDER BY _lr_i", "comparison levels"
+    )
     out = []
-    for comparison, k in zip(comparisons, found, strict=True):
-        if k < 0:
-            raise ValueError(f"no level of {comparison['output_column_name']} matched")
-        out.append(comparison["comparison_levels"][k])
+    for row in found:
+        levels = []
+        for comparison, k in zip(comparisons, row, strict=True):
+            if k < 0:
+                raise ValueError(f"no level of {comparison['output_column_name']} matched")
+            levels.append(comparison["comparison_levels"][k])
+        out.append(levels)
     return out
 
 

@@ -89,6 +89,114 @@ def trained_model(lake: Path | str) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(model_path.read_text(encoding="utf-8")))
 
 
+class Lookups:
+    """What one request reads of the saved mentions and resolution's files, each thing once:
+    the mentions' full rows (every column: what explaining a pair needs), their person keys,
+    the links of their persons and term frequencies.
+
+    A lookup of a mention reads one row group of every column of ``mentions``, the costliest
+    read of a page; a page that explains a chain of links (or a person's links) asks here for
+    all the rows it needs at once — one query with a condition per record or an ``IN`` list,
+    which the sorted file answers by the row groups holding them — and every later question
+    about a row already read is answered without a query. Nothing outlives the object: make
+    one per request (the lake may change between requests)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._of_record: dict[str, list[str]] = {}
+        self._keys: dict[str, str | None] = {}
+        self._links: dict[str, list[Link] | None] = {}
+        self._tf: dict[tuple[str, object], float | None] = {}
+        self._levels: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def of_records(self, refs: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The mention rows of each record ``dataset:record_id`` (or of one mention, by its
+        ``unique_id``), in ``unique_id`` order; one query for the refs not asked before."""
+        from lexradar.linkage import mentions
+
+        todo = [r for r in dict.fromkeys(refs) if r not in self._of_record]
+        if todo:
+            where = " OR ".join(mentions.of_record(r) for r in todo)
+            found = self.engine.run(
+                Step("mentions of records", f"SELECT * FROM mentions WHERE {where}")
+            ).to_pylist()
+            for ref in todo:
+                self._of_record[ref] = []
+            for row in sorted(found, key=lambda r: str(r["unique_id"])):
+                uid = str(row["unique_id"])
+                self._rows[uid] = row
+                for ref in todo:
+                    if uid == ref or uid.startswith(ref + ":"):
+                        self._of_record[ref].append(uid)
+        return {r: [self._rows[u] for u in self._of_record[r]] for r in refs}
+
+    def rows(self, unique_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of the mentions ``unique_ids`` that exist; one ``IN`` query for those not
+        read before."""
+        todo = [u for u in dict.fromkeys(unique_ids) if u not in self._rows]
+        if todo:
+            listed = ", ".join(literal(u) for u in todo)
+            found = self.engine.run(
+                Step("mentions by id", f"SELECT * FROM mentions WHERE unique_id IN ({listed})")
+            ).to_pylist()
+            for row in found:
+                self._rows[str(row["unique_id"])] = row
+        return {u: self._rows[u] for u in unique_ids if u in self._rows}
+
+    def mention(self, ref: str) -> dict[str, Any] | None:
+        """The row of mention ``ref`` (a ``unique_id``, or a record naming one person: its
+        first mention)."""
+        if ref in self._rows:
+            return self._rows[ref]
+        found = self.of_records([ref])[ref]
+        return found[0] if found else None
+
+    def person_keys(self, unique_ids: list[str]) -> dict[str, str]:
+        """The person key of each mention that has one (one query for those not asked)."""
+        todo = [u for u in dict.fromkeys(unique_ids) if u not in self._keys]
+        if todo:
+            found = _person_keys(self.engine, todo)
+            self._keys.update({u: found.get(u) for u in todo})
+        return {u: k for u in unique_ids if (k := self._keys.get(u)) is not None}
+
+    def links(self, person_keys: list[str]) -> dict[str, list[Link] | None]:
+        """:func:`saved_links` of each person key (one query for those not asked)."""
+        todo = [k for k in dict.fromkeys(person_keys) if k not in self._links]
+        if todo:
+            self._links.update(_saved_links(self.engine, todo))
+        return {k: self._links[k] for k in person_keys}
+
+    def term_frequencies(self, column: str, values: list[object]) -> None:
+        """Read the term frequencies of ``values`` in ``column`` (one query for those not
+        read before): :meth:`term_frequency` then answers them."""
+        todo = [v for v in dict.fromkeys(values) if v is not None and (column, v) not in self._tf]
+        if not todo:
+            return
+        found = _term_frequencies(self.engine, column, todo)
+        self._tf.update({(column, v): found.get(v) for v in todo})
+
+    def levels(
+        self, comparisons: list[dict[str, Any]], pairs: list[tuple[dict[str, Any], dict[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        """The level of each comparison for each pair of mention rows (one query for the
+        pairs not asked before: :func:`lexradar.linkage.comparisons.levels_of_pairs`)."""
+        from lexradar.linkage.comparisons import levels_of_pairs
+
+        def key(pair: tuple[dict[str, Any], dict[str, Any]]) -> tuple[str, str]:
+            return str(pair[0]["unique_id"]), str(pair[1]["unique_id"])
+
+        todo = list({key(p): p for p in pairs if key(p) not in self._levels}.values())
+        for pair, found in zip(todo, levels_of_pairs(self.engine, comparisons, todo), strict=True):
+            self._levels[key(pair)] = found
+        return [self._levels[key(p)] for p in pairs]
+
+    def term_frequency(self, column: str, value: object) -> float | None:
+        if (column, value) not in self._tf:
+            self._tf[(column, value)] = term_frequency(self.engine, column, value)
+        return self._tf[(column, value)]
+
+
 def explain(
     lake: Path | str,
     left: str,
@@ -96,38 +204,39 @@ def explain(
     *,
     engine: Engine | None = None,
     model: dict[str, Any] | None = None,
+    lookups: Lookups | None = None,
 ) -> Explanation:
     """Explain the pair of mentions ``left`` and ``right`` (``dataset:record_id:role``, or a
     ``dataset:record_id`` when the record names one person).
 
     ``engine``, when given, already holds ``mentions`` (:func:`lexradar.linkage.mentions.
     open_saved`) and stays open; ``model`` is the trained model when the caller has read it:
-    a page explaining several pairs opens both once."""
+    a page explaining several pairs opens both once. ``lookups`` (on ``engine``): the rows
+    and term frequencies a page has read already (:class:`Lookups`)."""
     from lexradar.engine import open_engine
     from lexradar.errors import LexradarError
     from lexradar.linkage import mentions
 
     model = model or trained_model(lake)
-    own = engine is None
-    if engine is None:
+    own = engine is None and lookups is None
+    if lookups is not None:
+        engine = lookups.engine
+    elif engine is None:
         engine = open_engine(Path(lake))
         mentions.open_saved(engine)
     try:
+        reads = lookups or Lookups(engine)
+        reads.of_records([r for r in (left, right) if r not in reads._rows])
         rows = {}
         for ref in (left, right):
-            found = engine.run(
-                Step(
-                    "mention",
-                    f"SELECT * FROM mentions WHERE {mentions.of_record(ref)} ORDER BY unique_id",
-                )
-            ).to_pylist()
-            if not found:
+            found = reads.mention(ref)
+            if found is None:
                 raise LexradarError(f"no person mention {ref!r} in {lake}")
-            rows[ref] = found[0]
+            rows[ref] = found
         lrow, rrow = rows[left], rows[right]
         prior = model["probability_two_random_records_match"]
         out = Explanation(lrow["unique_id"], rrow["unique_id"], math.log2(prior / (1 - prior)))
-        out.contributions = contributions(engine, model, lrow, rrow)
+        out.contributions = contributions(engine, model, lrow, rrow, reads)
     finally:
         if own:
             engine.close()
@@ -135,15 +244,35 @@ def explain(
 
 
 def contributions(
-    engine: Engine, model: dict[str, Any], lrow: dict[str, Any], rrow: dict[str, Any]
+    engine: Engine,
+    model: dict[str, Any],
+    lrow: dict[str, Any],
+    rrow: dict[str, Any],
+    lookups: Lookups | None = None,
 ) -> list[Contribution]:
     """Each comparison's level and weight for two mention rows: the levels in one query, term
-    frequencies from the files resolution saved (``tf_<column>.parquet``)."""
-    levels = levels_of(engine, model["comparisons"], lrow, rrow)
+    frequencies from the files resolution saved (``tf_<column>.parquet``), through
+    ``lookups`` when given."""
+    if lookups is not None:
+        (levels,) = lookups.levels(model["comparisons"], [(lrow, rrow)])
+    else:
+        levels = levels_of(engine, model["comparisons"], lrow, rrow)
     return [
-        _contribution(engine, comparison, level, lrow, rrow)
+        _contribution(engine, comparison, level, lrow, rrow, lookups)
         for comparison, level in zip(model["comparisons"], levels, strict=True)
     ]
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    """The columns the model adjusts weights by term frequency on."""
+    return list(
+        dict.fromkeys(
+            str(lv["tf_adjustment_column"])
+            for c in model["comparisons"]
+            for lv in c["comparison_levels"]
+            if lv.get("tf_adjustment_column") and not lv.get("is_null_level")
+        )
+    )
 
 
 def contribution(
@@ -192,12 +321,30 @@ def term_frequency(engine: Engine, column: str, value: object) -> float | None:
     return float(cast(float, found)) if found else None
 
 
+def _term_frequencies(engine: Engine, column: str, values: list[object]) -> dict[object, float]:
+    """:func:`term_frequency` of several values of ``column``: one query on the saved file
+    (its view opened once per engine), else one count over ``mentions`` per value."""
+    from lexradar.errors import LexradarError
+
+    listed = ", ".join(literal(v) for v in values)
+    sql = f"SELECT {column}, tf_{column} FROM {_tf_view(column)} WHERE {column} IN ({listed})"
+    try:
+        rows = engine.rows(sql, "term frequencies")
+    except LexradarError:  # not opened on this engine yet
+        if not open_term_frequencies(engine, (column,)):
+            found = {v: term_frequency(engine, column, v) for v in values}
+            return {v: f for v, f in found.items() if f is not None}
+        rows = engine.rows(sql, "term frequencies")
+    return {v: float(f) for v, f in rows if f}
+
+
 def _contribution(
     engine: Engine,
     comparison: dict[str, Any],
     level: dict[str, Any],
     lrow: dict[str, Any],
     rrow: dict[str, Any],
+    lookups: Lookups | None = None,
 ) -> Contribution:
     name = comparison["output_column_name"]
     label = level["label_for_charts"]
@@ -207,7 +354,11 @@ def _contribution(
     weight = math.log2(m / u) if m and u else 0.0
     tf_col = level.get("tf_adjustment_column")
     if tf_col and u:
-        share = term_frequency(engine, tf_col, lrow[tf_col])
+        share = (
+            lookups.term_frequency(tf_col, lrow[tf_col])
+            if lookups is not None
+            else term_frequency(engine, tf_col, lrow[tf_col])
+        )
         if share:
             weight += level.get("tf_adjustment_weight", 1.0) * math.log2(u / share)
     return Contribution(name, label, round(weight, 2), _detail(name, label, lrow, rrow))
@@ -253,18 +404,20 @@ def _keys_view(engine: Engine) -> str | None:
 
 
 def person_key_of(engine: Engine, unique_ids: list[str]) -> dict[str, str]:
-    """The person key of each mention (a lookup the sorted keys file answers by row group)."""
+    """The person key of each mention (one lookup, which the keys file, sorted by
+    ``unique_id``, answers by the row groups holding them)."""
+    return _person_keys(engine, list(dict.fromkeys(unique_ids)))
+
+
+def _person_keys(engine: Engine, unique_ids: list[str]) -> dict[str, str]:
     view = _keys_view(engine)
-    out: dict[str, str] = {}
-    if view is None:
-        return out
-    for uid in dict.fromkeys(unique_ids):
-        rows = engine.rows(
-            f"SELECT person_key FROM {view} WHERE unique_id = {literal(uid)}", "person key"
-        )
-        if rows and rows[0][0] is not None:
-            out[uid] = str(rows[0][0])
-    return out
+    if view is None or not unique_ids:
+        return {}
+    listed = ", ".join(literal(u) for u in unique_ids)
+    rows = engine.rows(
+        f"SELECT unique_id, person_key FROM {view} WHERE unique_id IN ({listed})", "person keys"
+    )
+    return {str(u): str(k) for u, k in rows if k is not None}
 
 
 def _index_view(engine: Engine, name: str) -> str | None:
@@ -300,20 +453,29 @@ def cluster_of(engine: Engine, person_key: str, limit: int = MAX_CHAIN_CLUSTER) 
 def saved_links(engine: Engine, person_key: str) -> list[Link] | None:
     """The links clustering joined ``person_key``'s mentions with (the saved
     :data:`lexradar.linkage.mentions.LINKS`); None when the lake has no such file."""
+    return _saved_links(engine, [person_key])[person_key]
+
+
+def _saved_links(engine: Engine, person_keys: list[str]) -> dict[str, list[Link] | None]:
+    """:func:`saved_links` of several persons, in one lookup (the file is sorted by
+    ``person_key``: the row groups holding them are read)."""
     from lexradar.linkage.mentions import LINKS
 
     view = _index_view(engine, LINKS)
-    if view is None:
-        return None
+    if view is None or not person_keys:
+        return dict.fromkeys(person_keys)
+    listed = ", ".join(literal(k) for k in person_keys)
     rows = engine.rows(
-        f"SELECT unique_id_l, unique_id_r, match_weight FROM {view} "
-        f"WHERE person_key = {literal(person_key)} ORDER BY unique_id_l, unique_id_r",
-        "links of a person",
+        f"SELECT person_key, unique_id_l, unique_id_r, match_weight FROM {view} "
+        f"WHERE person_key IN ({listed}) ORDER BY person_key, unique_id_l, unique_id_r",
+        "links of persons",
     )
-    return [
-        Link(str(a), str(b), float(w) if w is not None else 0.0, judged=w is None)
-        for a, b, w in rows
-    ]
+    out: dict[str, list[Link] | None] = {k: [] for k in person_keys}
+    for key, a, b, w in rows:
+        links = out[str(key)]
+        assert links is not None
+        links.append(Link(str(a), str(b), float(w) if w is not None else 0.0, judged=w is None))
+    return out
 
 
 def links_within(engine: Engine, members: list[str], lake: Path | str) -> list[Link]:
@@ -384,17 +546,45 @@ def chain(links: list[Link], start: str, end: str) -> list[Link] | None:
     return path[::-1]
 
 
+def explain_links(
+    lake: Path | str,
+    pairs: list[tuple[str, str]],
+    *,
+    model: dict[str, Any],
+    lookups: Lookups,
+) -> list[Explanation]:
+    """:func:`explain` for each pair of mentions, the rows of all of them read in one query
+    the term frequencies of each adjusted column in one more and the comparisons' levels of
+    all pairs in one (:class:`Lookups`)."""
+    uids = [u for pair in pairs for u in pair]
+    lookups.rows(uids)
+    found = [(lookups.mention(a), lookups.mention(b)) for a, b in pairs]
+    both = [(a, b) for a, b in found if a is not None and b is not None]
+    for column in tf_columns(model):
+        lookups.term_frequencies(column, [a.get(column) for a, _b in both])
+    lookups.levels(model["comparisons"], both)
+    return [explain(lake, a, b, model=model, lookups=lookups) for a, b in pairs]
+
+
 def explain_chain(
-    lake: Path | str, left: str, right: str, *, engine: Engine, model: dict[str, Any]
+    lake: Path | str,
+    left: str,
+    right: str,
+    *,
+    engine: Engine,
+    model: dict[str, Any],
+    lookups: Lookups | None = None,
 ) -> tuple[list[Link], list[Explanation]]:
     """How resolution joined the mentions ``left`` and ``right`` (full ``unique_id``s): the
     path of links between them inside their person, and each link explained
     (:func:`explain`). A pair not of one person, or whose person is too large to search, is
-    explained directly (one explanation, no links)."""
-    keys = person_key_of(engine, [left, right])
+    explained directly (one explanation, no links). ``lookups`` (on ``engine``): what the
+    page has read already; every mention on the path is read once."""
+    reads = lookups or Lookups(engine)
+    keys = reads.person_keys([left, right])
     path = None
     if keys.get(left) is not None and keys.get(left) == keys.get(right):
-        saved = saved_links(engine, keys[left])
+        saved = reads.links([keys[left]])[keys[left]]
         if saved:
             path = chain(saved, left, right)
         if not path:  # a lake resolved before the links were saved, or incrementally since
@@ -402,5 +592,5 @@ def explain_chain(
             if len(members) <= MAX_CHAIN_CLUSTER:
                 path = chain(links_within(engine, members, lake), left, right)
     if not path:
-        return [], [explain(lake, left, right, engine=engine, model=model)]
-    return path, [explain(lake, a.left, a.right, engine=engine, model=model) for a in path]
+        return [], explain_links(lake, [(left, right)], model=model, lookups=reads)
+    return path, explain_links(lake, [(a.left, a.right) for a in path], model=model, lookups=reads)

@@ -5,7 +5,9 @@ Opening an engine over a lake (a view per dataset, the resolution's views, the s
 costs ~100 ms, more than the queries a clue page asks of it. :func:`lease` lends an engine
 opened earlier to one request at a time (DuckDB connections are not shared between threads);
 at most :data:`POOL_SIZE` are kept idle per lake. An engine is opened with ``sandbox=True``
-(files under the lake only, configuration locked) and with the saved mentions
+(files under the lake only, configuration locked), with Parquet footers cached between queries
+(DuckDB's ``parquet_metadata_cache``: a footer is read again when its file changes; parsing the
+footer cost as much as reading the row group a lookup wants) and with the saved mentions
 (:func:`lexradar.linkage.mentions.open_saved`) and term-frequency files as views.
 
 The lake changes under the web process — an ingest adds a batch (its manifest and its part),
@@ -66,7 +68,9 @@ def open_web_engine(lake: Path) -> Engine:
     from lexradar.engine import open_engine
     from lexradar.linkage import explain, mentions
 
-    engine = open_engine(lake, sandbox=True)
+    # the footers of the lake's files are kept between queries: a lookup that reads one row
+    # group otherwise spends as long again parsing the footer of every row group
+    engine = open_engine(lake, sandbox=True, metadata_cache=True)
     try:
         mentions.open_saved(engine, build_if_absent=False)
         explain.open_term_frequencies(engine)

@@ -21,6 +21,7 @@ from lexradar.normalize.masking import known_values, mask_row
 
 if TYPE_CHECKING:
     from lexradar.engine import Engine
+    from lexradar.linkage.explain import Lookups
 
 log = logging.getLogger(__name__)
 PROVENANCE = ("record_id", "batch_id", "source_file", "source_row")
@@ -169,15 +170,21 @@ class Chain:
 
 
 def person_mentions(
-    lake: Path, refs: list[str], person_ids: list[str], engine: Engine | None = None
+    lake: Path,
+    refs: list[str],
+    person_ids: list[str],
+    engine: Engine | None = None,
+    lookups: Lookups | None = None,
 ) -> list[str]:
     """For each record, the mention of the clue's person (``dataset:record_id:role``).
 
     A record naming several persons (a marriage: husband and wife) contributes the mention
     whose recorded ID is one of the clue's persons; a record naming one person, that one.
-    ``engine``, when given, is used (and left open).
+    ``engine``, when given, is used (and left open); ``lookups`` (on that engine) keeps the
+    mentions' rows for the rest of the request (all records' mentions are read in one query).
     """
     from lexradar.linkage import mentions
+    from lexradar.linkage.explain import Lookups
 
     wanted = {p for p in person_ids if p}
     with _engine(lake, engine) as eng:
@@ -185,30 +192,15 @@ def person_mentions(
         # its own is a payment (one mention per payee, through the first payment) or came in
         # a batch after the last resolution: it is left out of the panel.
         mentions.ensure(eng)
-        found = _mentions_of(eng, refs)
+        found = (lookups or Lookups(eng)).of_records(refs)
     out = []
     for ref in refs:
         rows = found[ref]
-        mine = [r[0] for r in rows if r[1] in wanted or r[2] in wanted]
+        mine = [r["unique_id"] for r in rows if r["recorded_id"] in wanted or r["id18"] in wanted]
         if mine:
-            out.append(mine[0])
+            out.append(str(mine[0]))
         elif len(rows) == 1:
-            out.append(rows[0][0])
-    return out
-
-
-def _mentions_of(engine: Engine, refs: list[str]) -> dict[str, list[tuple[Any, ...]]]:
-    """(unique_id, recorded_id, id18) of the mentions of each record ``dataset:record_id``
-    (a range on the sorted saved mentions: one row group read per record)."""
-    from lexradar.linkage import mentions
-
-    out = {}
-    for ref in refs:
-        out[ref] = engine.rows(
-            "SELECT unique_id, recorded_id, id18 FROM mentions "
-            f"WHERE {mentions.of_record(ref)} ORDER BY unique_id",
-            "mentions of a record",
-        )
+            out.append(str(rows[0]["unique_id"]))
     return out
 
 
@@ -222,19 +214,12 @@ def pair_explanation(ex: Any, masker: Any, judged: bool = False) -> PairExplanat
     )
 
 
-def _path_names(engine: Engine, uids: list[str]) -> list[str]:
+def _path_names(lookups: Lookups, uids: list[str]) -> list[str]:
     """The names of the mentions on a chain, as resolution cleaned them (to mask them in its
-    details: a record between the clue's records is not among the clue's names)."""
-    from lexradar.engine import literal
-
-    names: list[str] = []
-    for uid in uids:
-        rows = engine.rows(
-            f"SELECT name, recorded_id FROM mentions WHERE unique_id = {literal(uid)}",
-            "names on a chain",
-        )
-        names += [str(r[0]) for r in rows if r[0]]
-    return names
+    details: a record between the clue's records is not among the clue's names), from the
+    rows the chain's explanations read."""
+    rows = lookups.rows(uids)
+    return [str(rows[u]["name"]) for u in uids if u in rows and rows[u]["name"]]
 
 
 def resolution(
@@ -245,6 +230,7 @@ def resolution(
     masked: bool = True,
     names: list[str] | None = None,
     engine: Engine | None = None,
+    lookups: Lookups | None = None,
 ) -> tuple[list[Chain], str]:
     """Why the clue's person in the first of ``records`` (``dataset:record_id``) is the one in
     each other record (up to :data:`MAX_PAIRS` pairs): the chain of links between them
@@ -252,9 +238,10 @@ def resolution(
 
     Empty, with the reason, when the lake has no trained resolution model or the records do
     not name the clue's person. Details are masked knowing ``names`` and the names of every
-    mention on a chain.
+    mention on a chain. Every mention is read once (:class:`lexradar.linkage.explain.Lookups`:
+    ``lookups`` when given, on ``engine``, which the caller may ask further).
     """
-    from lexradar.linkage.explain import explain_chain, trained_model
+    from lexradar.linkage.explain import Lookups, explain_chain, trained_model
     from lexradar.linkage.resolve import MODEL_FILE, linkage_dir
     from lexradar.normalize.masking import TextMasker
 
@@ -266,15 +253,22 @@ def resolution(
     try:
         with _engine(lake, engine) as eng:  # one engine and one read of the model for all
             model = trained_model(lake)
-            found = person_mentions(lake, list(dict.fromkeys(records)), person_ids, eng)
+            reads = lookups if lookups is not None else Lookups(eng)
+            found = person_mentions(lake, list(dict.fromkeys(records)), person_ids, eng, reads)
             unique = list(dict.fromkeys(found))
-            for other in unique[1 : MAX_PAIRS + 1]:
-                links, explained = explain_chain(lake, unique[0], other, engine=eng, model=model)
+            others = unique[1 : MAX_PAIRS + 1]
+            if others:  # the persons of all ends and their links, each in one query
+                keys = reads.person_keys([unique[0], *others])
+                reads.links(list(dict.fromkeys(keys.values())))
+            for other in others:
+                links, explained = explain_chain(
+                    lake, unique[0], other, engine=eng, model=model, lookups=reads
+                )
                 masker = None
                 if masked:
                     ends = [x for link in links for x in (link.left, link.right)]
                     on_path = list(dict.fromkeys([unique[0], other, *ends]))
-                    known = [*(names or []), *_path_names(eng, on_path)]
+                    known = [*(names or []), *_path_names(reads, on_path)]
                     masker = TextMasker([("name", n) for n in known])
                 judged = [link.judged for link in links] or [False]
                 out.append(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -28,8 +28,11 @@ from lexradar.clues.errors import NotFoundError
 from lexradar.clues.queries import ClueView, clue_view
 from lexradar.clues.tables import clues
 from lexradar.datasets.contract_model import CONTRACT
-from lexradar.engine import Engine, literal
+from lexradar.engine import Engine
 from lexradar.normalize.masking import TextMasker, known_values, mask_row
+
+if TYPE_CHECKING:
+    from lexradar.linkage.explain import Lookups
 
 MAX_RECORDS = 200
 """Records shown on one person's page (a larger cluster is cut, and says so)."""
@@ -143,6 +146,7 @@ def person_file(casebook: Casebook, user: User, engine: Engine, ref: str) -> Per
     """The file of the person of mention ``ref``, masked; :class:`NotFoundError` when there is
     no such person or the user may not see them (see the module doc)."""
     from lexradar.linkage import mentions
+    from lexradar.linkage.explain import Lookups
     from lexradar.web.evidence import records_of
 
     hidden = NotFoundError(f"no person {ref!r} in {user.username}'s region")
@@ -154,13 +158,10 @@ def person_file(casebook: Casebook, user: User, engine: Engine, ref: str) -> Per
     out = PersonFile(ref, truncated=len(members) > MAX_RECORDS)
     members = members[:MAX_RECORDS]
     mentions.ensure(engine)
-    listed = ", ".join(literal(m) for m in members)
-    rows = engine.rows(
-        f"SELECT unique_id, recorded_id, id18, name FROM mentions WHERE unique_id IN ({listed})",
-        "mentions of a person",
-    )
-    ids = sorted({str(v) for r in rows for v in (r[1], r[2]) if v})
-    names = sorted({str(r[3]) for r in rows if r[3]})
+    lookups = Lookups(engine)  # the members' full rows, read once: the links' ends among them
+    rows = lookups.rows(members).values()
+    ids = sorted({str(v) for r in rows for v in (r["recorded_id"], r["id18"]) if v})
+    names = sorted({str(r["name"]) for r in rows if r["name"]})
     split = [m.split(":") for m in members]
     record_refs = [f"{d}:{r}" for d, r, _role in split]
     cited = _citing(casebook, user, record_refs, ids)
@@ -188,29 +189,40 @@ def person_file(casebook: Casebook, user: User, engine: Engine, ref: str) -> Per
             out.resident_id = str(rid or out.resident_id)
     out.events.sort(key=lambda e: (e.date is None, str(e.date or ""), e.ref))
     out.datasets = sorted({e.dataset for e in out.events})
-    out.links, out.unexplained = _links(engine, key, masker)
+    out.links, out.unexplained = _links(lookups, key, masker)
     return out
 
 
-def _links(engine: Engine, key: str, masker: TextMasker) -> tuple[list[Any], int]:
+def _links(lookups: Lookups, key: str, masker: TextMasker) -> tuple[list[Any], int]:
     """The links that joined the person's mentions, the heaviest :data:`MAX_EXPLAINED`
-    explained comparison by comparison (masked), and how many more there are."""
+    explained comparison by comparison (masked), and how many more there are (the rows of
+    their mentions through ``lookups``, a :class:`lexradar.linkage.explain.Lookups`)."""
     from lexradar.errors import LexradarError
-    from lexradar.linkage.explain import explain, saved_links, trained_model
+    from lexradar.linkage.explain import explain, explain_links, trained_model
     from lexradar.linkage.resolve import MODEL_FILE, linkage_dir
     from lexradar.web.evidence import pair_explanation
 
-    lake = engine.lake.path
-    links = saved_links(engine, key) or []
+    lake = lookups.engine.lake.path
+    links = list(lookups.links([key])[key] or [])
     if not links or not (linkage_dir(lake) / MODEL_FILE).exists():
         return [], len(links)
     links.sort(key=lambda link: (not link.judged, -link.weight, link.left, link.right))
     model = trained_model(lake)
+    shown = links[:MAX_EXPLAINED]
     out = []
     try:
-        for link in links[:MAX_EXPLAINED]:
-            ex = explain(lake, link.left, link.right, engine=engine, model=model)
+        explained = explain_links(
+            lake, [(link.left, link.right) for link in shown], model=model, lookups=lookups
+        )
+        out = [
+            pair_explanation(ex, masker, link.judged)
+            for ex, link in zip(explained, shown, strict=True)
+        ]
+    except LexradarError:  # as before: the links explained up to the one that failed
+        for link in shown:
+            try:
+                ex = explain(lake, link.left, link.right, model=model, lookups=lookups)
+            except LexradarError:
+                break
             out.append(pair_explanation(ex, masker, link.judged))
-    except LexradarError:
-        pass
     return out, max(0, len(links) - len(out))
