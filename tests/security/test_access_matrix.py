@@ -754,16 +754,24 @@ REGION_PARAMETERS = ("region", "procuratorate")
 
 def _narrowing_routes(app: Any) -> list[tuple[str, str]]:
     """(path, parameter) of every GET route, as enumerated from the app, whose endpoint takes
-    a region parameter."""
-    import inspect
+    a region parameter (itself, or as a field of a parameter model such as the queue's
+    ``QueueFilters``)."""
+    import typing
+
+    from pydantic import BaseModel
 
     out = []
     for method, path, endpoint in routes_of(app):
         if endpoint is None or method != "GET":
             continue
-        for name in inspect.signature(endpoint).parameters:
-            if name in REGION_PARAMETERS:
-                out.append((path, name))
+        names: list[str] = []
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+        hints.pop("return", None)
+        for name, hint in hints.items():
+            base = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+            is_model = isinstance(base, type) and issubclass(base, BaseModel)
+            names += list(base.model_fields) if is_model else [name]
+        out += [(path, name) for name in dict.fromkeys(names) if name in REGION_PARAMETERS]
     return out
 
 

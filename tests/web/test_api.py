@@ -551,3 +551,58 @@ def test_counts_per_status_match_the_clues(clients, world: World) -> None:  # ty
             order = [{"high": 0, "medium": 1, "low": 2}[c["severity"]] for c in page["clues"]]
             assert order == sorted(order)
     cb.dispose()
+
+
+def test_a_search_term_goes_in_a_post_body_only(clients, world: World) -> None:  # type: ignore[no-untyped-def]
+    """``POST /api/clues/search`` takes the term (and the filters) in its JSON body; a term
+    in the query string of ``GET /api/clues`` is refused (it would be in the access log)."""
+    from lexradar.normalize.resident_id import parse
+
+    cb = Casebook.open(world.url)
+    with cb.read() as conn:
+        rows = conn.execute(
+            sa.select(clues.c.id, clues.c.person_ids)
+            .where(clues.c.procuratorate_code == world.county)
+            .order_by(clues.c.id)
+        ).all()
+    cb.dispose()
+    clue_id, person = next(
+        (r.id, p) for r in rows for p in r.person_ids.split(";") if parse(p).status == "valid"
+    )
+    admin = clients["admin"]
+    found = admin.post("/api/clues/search", json={"q": person, "size": 100})
+    assert found.status_code == 200, found.text
+    assert clue_id in {c["id"] for c in found.json()["clues"]}
+    assert not ID18.search(found.text)  # masked
+    from lexradar.clues.tables import audit_log
+
+    cb = Casebook.open(world.url)
+    with cb.read() as conn:
+        audited = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)).one()
+    cb.dispose()
+    assert audited.action == "clues.search" and audited.actor == "admin"
+    assert person not in audited.detail
+    elsewhere = admin.post(
+        "/api/clues/search", json={"q": person, "procuratorate": world.other_county}
+    )
+    assert clue_id not in {c["id"] for c in elsewhere.json()["clues"]}
+    theirs = clients["other_handler"].post("/api/clues/search", json={"q": person}).json()
+    assert {c["id"] for c in theirs["clues"]} == {
+        c["id"] for c in found.json()["clues"] if c["procuratorate_code"] == world.other_county
+    }  # scoped to the searcher's county
+    for params in ({"q": person}, {"search": person}):
+        refused = admin.get("/api/clues", params=params)
+        assert refused.status_code == 400 and refused.json()["field"] == "q"
+        assert person not in refused.text
+    wrong = admin.post(
+        "/api/clues/search", json={"q": person}, headers={"X-CSRF-Token": "not-the-token"}
+    )
+    assert wrong.status_code == 403
+    # the seven filters are declared once: the same in the query and in the body
+    spec = admin.get("/api/openapi.json").json()
+    listed = {p["name"] for p in spec["paths"]["/api/clues"]["get"]["parameters"]}
+    seven = {"model", "domain", "procuratorate", "status", "severity", "seen_from", "seen_to"}
+    assert seven | {"sort", "page", "size"} == listed
+    body = spec["paths"]["/api/clues/search"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(spec["components"]["schemas"][ref]["properties"]) == listed | {"q"}

@@ -79,11 +79,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/static"): _r(None, "style sheets and scripts"),
     # reading: every role, in its own subtree
     ("GET", "/"): _r(ALL, "dashboard of the subtree (drill-down inside it)"),
-    ("GET", "/clues"): _r(
+    ("GET", "/clues"): _r(ALL, "the clue queue, filtered (a search term refused)", personal=True),
+    ("POST", "/clues"): _r(
         ALL, "the clue queue; search by ID, name, case or certificate no. (audited)", personal=True
     ),
     ("GET", "/clues/export.{fmt}"): _r(
         ALL, "the filtered queue as .xlsx or .csv, masked (audited)", personal=True
+    ),
+    ("POST", "/clues/export-masked.{fmt}"): _r(
+        ALL, "the filtered and searched queue as .xlsx or .csv, masked (audited)", personal=True
     ),
     ("POST", "/clues/filters"): _r(ALL, "save the queue's filters under a name (own; audited)"),
     ("POST", "/clues/filters/{filter_id}/delete"): _r(
@@ -107,6 +111,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/me/password"): _r(ALL, "change one's own password (audited)", temporary=True),
     ("GET", "/api/dashboard"): _r(ALL, "dashboard figures of the subtree"),
     ("GET", "/api/clues"): _r(ALL, "a page of clues", personal=True),
+    ("POST", "/api/clues/search"): _r(
+        ALL,
+        "a page of clues searched by ID, name, case or certificate no. (audited)",
+        personal=True,
+    ),
     ("GET", "/api/clues/{clue_id}"): _r(ALL, "a clue", scope="clue", personal=True),
     ("GET", "/api/models"): _r(ALL, "the models and their yield in the subtree"),
     ("GET", "/api/models/{model_id}"): _r(ALL, "a model", personal=True),

@@ -31,6 +31,10 @@ from lexradar.web.deps import (
     CaseId,
     ClueId,
     CurrentUser,
+    NoTermInUrl,
+    QueueSearch,
+    QueueView,
+    QueueViewQuery,
     SettingsDep,
     require_role,
 )
@@ -38,7 +42,6 @@ from lexradar.web.errors import require_version
 from lexradar.web.lookups import list_procuratorates, registry
 from lexradar.web.routes.auth import log_in
 from lexradar.web.routes.cases import money
-from lexradar.web.routes.clues import filters_of
 from lexradar.web.routes.dashboard import dashboard_data
 from lexradar.web.runs import run_model_job
 from lexradar.web.schemas import (
@@ -80,7 +83,6 @@ Worker = Annotated[User, Depends(require_role(*WORKERS))]
 Builder = Annotated[User, Depends(require_role(*BUILDERS))]
 Admin = Annotated[User, Depends(require_role("admin"))]
 DataViewer = Annotated[User, Depends(require_role("admin", "leader", "model_builder"))]
-Text = Annotated[str | None, Query(max_length=64)]
 
 
 def _session(request: Request, user: User | None) -> SessionOut:
@@ -143,24 +145,10 @@ def dashboard(
     )
 
 
-@router.get("/clues", response_model=CluePageOut)
-def clue_list(
-    casebook: CasebookDep,
-    user: Viewer,
-    model: Text = None,
-    domain: Text = None,
-    procuratorate: Text = None,
-    status: Text = None,
-    severity: Text = None,
-    seen_from: Text = None,
-    seen_to: Text = None,
-    sort: Text = "newest",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> CluePageOut:
-    """A page of the user's clues (masked), filtered and sorted, with the counts per status."""
-    filters = filters_of(model, domain, procuratorate, status, severity, seen_from, seen_to)
-    result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
+def _clue_page(casebook: CasebookDep, user: User, view: QueueView, q: str | None) -> CluePageOut:
+    filters = view.to_filters(q)
+    result = queue(casebook, user, filters, sort=view.sort or "newest", page=view.page,
+                   size=view.size)  # fmt: skip
     return CluePageOut(
         clues=[ClueOut.of(c) for c in result.clues],
         total=result.total,
@@ -169,6 +157,22 @@ def clue_list(
         pages=result.pages,
         counts=result.counts,
     )
+
+
+@router.get("/clues", response_model=CluePageOut, dependencies=[NoTermInUrl])
+def clue_list(casebook: CasebookDep, user: Viewer, view: QueueViewQuery) -> CluePageOut:
+    """A page of the user's clues (masked), filtered and sorted, with the counts per status.
+    A search term is refused here (400): it goes in the body of ``POST /api/clues/search``."""
+    return _clue_page(casebook, user, view, None)
+
+
+@router.post("/clues/search", response_model=CluePageOut)
+def clue_search(casebook: CasebookDep, user: Viewer, body: QueueSearch) -> CluePageOut:
+    """A page of the user's clues (masked) matching ``q`` — a resident ID (18 or 15 digits,
+    or as Excel damaged it), a name, a case or a certificate number — and the filters, with
+    the counts per status. The term is in the JSON body, never in the URL (which is logged);
+    every search is audited, the term masked."""
+    return _clue_page(casebook, user, body.view(), body.q)
 
 
 @router.post("/clues/assign", response_model=list[VersionOut])

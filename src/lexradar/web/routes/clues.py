@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lexradar.clues import access, cases, queries, saved, workflow
@@ -19,7 +19,6 @@ from lexradar.clues.queries import (
     SEVERITIES,
     SORTS,
     ClueView,
-    Filters,
     model_ids,
     queue,
 )
@@ -33,6 +32,10 @@ from lexradar.web.deps import (
     WORKERS,
     CasebookDep,
     ClueId,
+    NoTermInUrl,
+    QueueSearchForm,
+    QueueView,
+    QueueViewQuery,
     SettingsDep,
     require_role,
 )
@@ -48,82 +51,29 @@ Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
 Worker = Annotated[User, Depends(require_role(*WORKERS))]
 
 
-def _date(text: str | None, name: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CasebookError(
-            f"a date is written YYYY-MM-DD, not {text!r}", Location(field=name)
-        ) from None
-
-
-def filters_of(
-    model: str | None,
-    domain: str | None,
-    procuratorate: str | None,
-    status: str | None,
-    severity: str | None,
-    seen_from: str | None,
-    seen_to: str | None,
-) -> Filters:
-    return Filters(
-        model=model or None,
-        domain=domain or None,
-        procuratorate=procuratorate or None,
-        status=status or None,
-        severity=severity or None,
-        seen_from=_date(seen_from, "seen_from"),
-        seen_to=_date(seen_to, "seen_to"),
-    )
-
-
-Text = Annotated[str | None, Query(max_length=64)]
-
-
-@router.get("/clues", response_class=HTMLResponse)
-def clue_queue(
-    request: Request,
-    casebook: CasebookDep,
-    user: Viewer,
-    model: Text = None,
-    domain: Text = None,
-    procuratorate: Text = None,
-    status: Text = None,
-    severity: Text = None,
-    seen_from: Text = None,
-    seen_to: Text = None,
-    sort: Text = "newest",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
-    q: Text = None,
+def _queue_page(
+    request: Request, casebook: Casebook, user: User, view: QueueView, search: str | None
 ) -> HTMLResponse:
-    filters = filters_of(model, domain, procuratorate, status, severity, seen_from, seen_to)
-    filters.search = (q or "").strip() or None  # by ID, name, case or certificate (audited)
-    result = queue(casebook, user, filters, sort=sort or "newest", page=page, size=size)
+    """The queue page (or its table, for HTMX) for ``view`` and a search term, if any."""
+    filters = view.to_filters(search)  # the search by ID, name, case or certificate: audited
+    result = queue(casebook, user, filters, sort=view.sort or "newest", page=view.page,
+                   size=view.size)  # fmt: skip
     names = procuratorate_names(casebook, user)
     handlers = active_only(  # a deactivated user is not offered (their clues stay theirs)
         casebook,
         [u for u in access.list_users(casebook, user) if u.role in ("handler", "leader", "admin")],
     )
-    params = {
-        "model": model or "",
-        "domain": domain or "",
-        "procuratorate": procuratorate or "",
-        "status": status or "",
-        "severity": severity or "",
-        "seen_from": seen_from or "",
-        "seen_to": seen_to or "",
-        "sort": sort or "newest",
-        "size": size,
+    params: dict[str, object] = {
+        **view.values(),
+        "sort": view.sort or "newest",
+        "size": view.size,
         "q": filters.search or "",
     }
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
     name = "_clue_table.html" if partial else "clues.html"
-    return render(
+    response = render(
         request,
         name,
         result=result,
@@ -141,6 +91,30 @@ def clue_queue(
         saved_filters=saved.list_saved(casebook, user),
         saved_query=queue_routes.query_of,
     )
+    if partial:  # the address bar shows the filters, never the term
+        response.headers["HX-Push-Url"] = "/clues?" + view.query(
+            sort=None if view.sort == "newest" else view.sort,
+            size=None if view.size == 50 else view.size,
+            page=None if result.page == 1 else result.page,
+        )
+    return response
+
+
+@router.get("/clues", response_class=HTMLResponse, dependencies=[NoTermInUrl])
+def clue_queue(
+    request: Request, casebook: CasebookDep, user: Viewer, view: QueueViewQuery
+) -> HTMLResponse:
+    """The queue, filtered by its query string (a search term there is refused)."""
+    return _queue_page(request, casebook, user, view, None)
+
+
+@router.post("/clues", response_class=HTMLResponse)
+def clue_queue_search(
+    request: Request, casebook: CasebookDep, user: Viewer, form: QueueSearchForm
+) -> HTMLResponse:
+    """The queue with its filters and the search term posted (see
+    :class:`~lexradar.web.deps.QueueSearch`: the term is never in a URL)."""
+    return _queue_page(request, casebook, user, form.view(), form.q)
 
 
 def _versions(values: list[str]) -> dict[int, int]:

@@ -2,10 +2,18 @@
 clue router (:mod:`lexradar.web.routes.clues`), so ``/clues/export.xlsx`` is never read as a
 clue id.
 
-- ``GET /clues/export.{csv|xlsx}?<filters>`` — the filtered queue, masked (every role);
-- ``POST /clues/export.{csv|xlsx}`` with the filters and a ``reason`` — revealed (workers);
+- ``GET /clues/export.{csv|xlsx}?<filters>`` — the filtered queue, masked (every role; a
+  search term in the query string is refused);
+- ``POST /clues/export-masked.{csv|xlsx}`` with the filters and the search term ``q`` — the
+  same, the term in the body (the queue page's export buttons);
+- ``POST /clues/export.{csv|xlsx}`` with the filters, ``q`` and a ``reason`` — revealed
+  (workers);
 - ``POST /clues/filters`` (``name`` and the filters) saves them; ``POST
   /clues/filters/{id}/delete`` deletes one of the user's own.
+
+The filters are :class:`~lexradar.web.deps.QueueFilters` (declared once for the page, the
+exports, saved filters and the API); why a term never travels in a URL is told there
+(:class:`~lexradar.web.deps.QueueSearch`).
 
 Every export and search is audited by :mod:`lexradar.clues`; the headers and the values of
 domain, state, severity and dismissal reason are in the user's language.
@@ -24,50 +32,32 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from lexradar.clues import export, saved
 from lexradar.clues.access import User
 from lexradar.clues.db import Casebook
-from lexradar.clues.errors import CasebookError
 from lexradar.clues.queries import Filters
-from lexradar.errors import Location
 from lexradar.settings import Settings
-from lexradar.web.deps import ALL_ROLES, MAX_ID, WORKERS, CasebookDep, SettingsDep, require_role
+from lexradar.web.deps import (
+    ALL_ROLES,
+    MAX_ID,
+    WORKERS,
+    CasebookDep,
+    NoTermInUrl,
+    QueueFilters,
+    QueueFiltersForm,
+    QueueFiltersQuery,
+    QueueSearchForm,
+    SettingsDep,
+    require_role,
+)
 from lexradar.web.i18n import current_lang, t
 from lexradar.web.lookups import procuratorate_names, registry
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
 Worker = Annotated[User, Depends(require_role(*WORKERS))]
-Text = Annotated[str | None, Query(max_length=64)]
-FormText = Annotated[str | None, Form(max_length=64)]
 Format = Annotated[str, Path(pattern="^(csv|xlsx)$")]
-FILTERS = ("model", "domain", "procuratorate", "status", "severity", "seen_from", "seen_to")
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _date(text: str | None, name: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CasebookError(
-            f"a date is written YYYY-MM-DD, not {text!r}", Location(field=name)
-        ) from None
-
-
-def _filters(values: dict[str, str | None], search: str | None) -> Filters:
-    """The queue's filters from the fields of a request (empty fields: no filter)."""
-    return Filters(
-        model=values.get("model") or None,
-        domain=values.get("domain") or None,
-        procuratorate=values.get("procuratorate") or None,
-        status=values.get("status") or None,
-        severity=values.get("severity") or None,
-        seen_from=_date(values.get("seen_from"), "seen_from"),
-        seen_to=_date(values.get("seen_to"), "seen_to"),
-        search=(search or "").strip() or None,
-    )
 
 
 def _label(kind: str, value: str) -> str:
@@ -119,28 +109,26 @@ def _export(
     return StreamingResponse(_chunks(f), media_type=MEDIA[fmt], headers=disposition)
 
 
-@router.get("/clues/export.{fmt}")
+@router.get("/clues/export.{fmt}", dependencies=[NoTermInUrl])
 def export_masked(
     casebook: CasebookDep,
     settings: SettingsDep,
     user: Viewer,
     fmt: Format,
-    model: Text = None,
-    domain: Text = None,
-    procuratorate: Text = None,
-    status: Text = None,
-    severity: Text = None,
-    seen_from: Text = None,
-    seen_to: Text = None,
-    q: Text = None,
-    sort: Text = "newest",
+    filters: QueueFiltersQuery,
+    sort: Annotated[str, Query(max_length=64)] = "newest",
 ) -> Response:
     """The filtered queue as a file, personal data masked (audited)."""
-    values = {
-        "model": model, "domain": domain, "procuratorate": procuratorate, "status": status,
-        "severity": severity, "seen_from": seen_from, "seen_to": seen_to,
-    }  # fmt: skip
-    return _export(casebook, settings, user, fmt, _filters(values, q), sort or "newest", None)
+    return _export(casebook, settings, user, fmt, filters.to_filters(), sort or "newest", None)
+
+
+@router.post("/clues/export-masked.{fmt}")
+def export_masked_search(
+    casebook: CasebookDep, settings: SettingsDep, user: Viewer, fmt: Format, form: QueueSearchForm
+) -> Response:
+    """The filtered (and searched) queue as a file, masked; the term in the body (audited)."""
+    filters = form.to_filters(form.q)
+    return _export(casebook, settings, user, fmt, filters, form.sort or "newest", None)
 
 
 @router.post("/clues/export.{fmt}")
@@ -150,22 +138,11 @@ def export_revealed(
     user: Worker,
     fmt: Format,
     reason: Annotated[str, Form(max_length=500)],
-    model: FormText = None,
-    domain: FormText = None,
-    procuratorate: FormText = None,
-    status: FormText = None,
-    severity: FormText = None,
-    seen_from: FormText = None,
-    seen_to: FormText = None,
-    q: FormText = None,
-    sort: FormText = "newest",
+    form: QueueSearchForm,
 ) -> Response:
     """The filtered queue as a file with personal data revealed: a reason, audited."""
-    values = {
-        "model": model, "domain": domain, "procuratorate": procuratorate, "status": status,
-        "severity": severity, "seen_from": seen_from, "seen_to": seen_to,
-    }  # fmt: skip
-    return _export(casebook, settings, user, fmt, _filters(values, q), sort or "newest", reason)
+    filters = form.to_filters(form.q)
+    return _export(casebook, settings, user, fmt, filters, form.sort or "newest", reason)
 
 
 @router.post("/clues/filters")
@@ -173,20 +150,11 @@ def save_filter(
     casebook: CasebookDep,
     user: Viewer,
     name: Annotated[str, Form(max_length=60)],
-    model: FormText = None,
-    domain: FormText = None,
-    procuratorate: FormText = None,
-    status: FormText = None,
-    severity: FormText = None,
-    seen_from: FormText = None,
-    seen_to: FormText = None,
+    filters: QueueFiltersForm,
 ) -> Response:
-    """Keep the queue's current filters under a name (the user's own; no search term)."""
-    values = {
-        "model": model, "domain": domain, "procuratorate": procuratorate, "status": status,
-        "severity": severity, "seen_from": seen_from, "seen_to": seen_to,
-    }  # fmt: skip
-    kept = saved.save(casebook, user, name, _filters(values, None))
+    """Keep the queue's current filters under a name (the user's own; never a search term:
+    one posted with them is dropped)."""
+    kept = saved.save(casebook, user, name, filters.to_filters())
     return RedirectResponse(f"/clues?{query_of(kept.filters)}", status_code=303)
 
 
@@ -202,7 +170,5 @@ def delete_filter(
 
 
 def query_of(filters: dict[str, str]) -> str:
-    """A saved filter as the queue page's query string."""
-    from urllib.parse import urlencode
-
-    return urlencode({k: v for k, v in filters.items() if k in FILTERS})
+    """A saved filter as the queue page's query string (it holds no search term)."""
+    return QueueFilters.model_validate(filters).query()
