@@ -3,10 +3,9 @@ the second rendering style writes it: read the same way and on the same path as 
 without the TABs.
 
 At 1,500,000 persons such a file once took 38 s and 3.0 GiB against 20 s and 0.8 GiB: every ID
-failed the vectorized check (19 characters) and went through the per-value normalizer, which
-recorded an ``id_cleaned`` warning with its original for every row. The mechanism is what is
-tested here: no ID of the file reaches the per-value normalizer, none is warned about, and the
-lake holds exactly what the untabbed file gives."""
+failed the vectorized check (19 characters) and went through the per-value normalizer. The
+mechanism is what is tested here: no ID of the file reaches the per-value normalizer, none is
+warned about, and the lake holds exactly what the untabbed file gives."""
 
 from __future__ import annotations
 
