@@ -110,6 +110,30 @@ class Lookups:
         self._tf: dict[tuple[str, object], float | None] = {}
         self._levels: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
+    def ids_of_records(self, refs: list[str]) -> dict[str, list[tuple[str, Any, Any]]]:
+        """``(unique_id, recorded_id, id18)`` of the mentions of each record
+        ``dataset:record_id``, in ``unique_id`` order, in one query of three columns (which
+        mention of a record is the clue's person's, before any full row is read)."""
+        from lexradar.linkage import mentions
+
+        todo = [r for r in dict.fromkeys(refs) if r not in self._of_record]
+        found: dict[str, list[tuple[str, Any, Any]]] = {r: [] for r in todo}
+        if todo:
+            where = " OR ".join(mentions.of_record(r) for r in todo)
+            rows = self.engine.rows(
+                f"SELECT unique_id, recorded_id, id18 FROM mentions WHERE {where}",
+                "mentions of records",
+            )
+            for uid, recorded, id18 in sorted(rows, key=lambda r: str(r[0])):
+                for ref in todo:
+                    if uid == ref or str(uid).startswith(ref + ":"):
+                        found[ref].append((str(uid), recorded, id18))
+        known = {
+            r: [(str(x["unique_id"]), x["recorded_id"], x["id18"]) for x in rows]
+            for r, rows in self.of_records([r for r in refs if r in self._of_record]).items()
+        }
+        return {r: known[r] if r in known else found[r] for r in refs}
+
     def of_records(self, refs: list[str]) -> dict[str, list[dict[str, Any]]]:
         """The mention rows of each record ``dataset:record_id`` (or of one mention, by its
         ``unique_id``), in ``unique_id`` order; one query for the refs not asked before."""
@@ -190,6 +214,17 @@ class Lookups:
         for pair, found in zip(todo, levels_of_pairs(self.engine, comparisons, todo), strict=True):
             self._levels[key(pair)] = found
         return [self._levels[key(p)] for p in pairs]
+
+    def prepare(self, model: dict[str, Any], pairs: list[tuple[str, str]]) -> None:
+        """Read at once what explaining ``pairs`` of mentions needs: their rows (one query),
+        the term frequencies of each adjusted column (one query each) and every pair's
+        comparison levels (one query)."""
+        self.rows([u for pair in pairs for u in pair])
+        found = [(self.mention(a), self.mention(b)) for a, b in pairs]
+        both = [(a, b) for a, b in found if a is not None and b is not None]
+        for column in tf_columns(model):
+            self.term_frequencies(column, [a.get(column) for a, _b in both])
+        self.levels(model["comparisons"], both)
 
     def term_frequency(self, column: str, value: object) -> float | None:
         if (column, value) not in self._tf:
@@ -556,14 +591,31 @@ def explain_links(
     """:func:`explain` for each pair of mentions, the rows of all of them read in one query
     the term frequencies of each adjusted column in one more and the comparisons' levels of
     all pairs in one (:class:`Lookups`)."""
-    uids = [u for pair in pairs for u in pair]
-    lookups.rows(uids)
-    found = [(lookups.mention(a), lookups.mention(b)) for a, b in pairs]
-    both = [(a, b) for a, b in found if a is not None and b is not None]
-    for column in tf_columns(model):
-        lookups.term_frequencies(column, [a.get(column) for a, _b in both])
-    lookups.levels(model["comparisons"], both)
+    lookups.prepare(model, pairs)
     return [explain(lake, a, b, model=model, lookups=lookups) for a, b in pairs]
+
+
+def chain_path(lake: Path | str, left: str, right: str, lookups: Lookups) -> list[Link] | None:
+    """The path of links resolution joined the mentions ``left`` and ``right`` by (full
+    ``unique_id`` values) inside their person; None when they are not of one person, or their
+    person is too large to search."""
+    engine = lookups.engine
+    keys = lookups.person_keys([left, right])
+    path = None
+    if keys.get(left) is not None and keys.get(left) == keys.get(right):
+        saved = lookups.links([keys[left]])[keys[left]]
+        if saved:
+            path = chain(saved, left, right)
+        if not path:  # a lake resolved before the links were saved, or incrementally since
+            members = cluster_of(engine, keys[left])
+            if len(members) <= MAX_CHAIN_CLUSTER:
+                path = chain(links_within(engine, members, lake), left, right)
+    return path or None
+
+
+def chain_pairs(left: str, right: str, path: list[Link] | None) -> list[tuple[str, str]]:
+    """The pairs :func:`explain_chain` explains for ``path``: its links, else the two ends."""
+    return [(a.left, a.right) for a in path] if path else [(left, right)]
 
 
 def explain_chain(
@@ -581,16 +633,6 @@ def explain_chain(
     explained directly (one explanation, no links). ``lookups`` (on ``engine``): what the
     page has read already; every mention on the path is read once."""
     reads = lookups or Lookups(engine)
-    keys = reads.person_keys([left, right])
-    path = None
-    if keys.get(left) is not None and keys.get(left) == keys.get(right):
-        saved = reads.links([keys[left]])[keys[left]]
-        if saved:
-            path = chain(saved, left, right)
-        if not path:  # a lake resolved before the links were saved, or incrementally since
-            members = cluster_of(engine, keys[left])
-            if len(members) <= MAX_CHAIN_CLUSTER:
-                path = chain(links_within(engine, members, lake), left, right)
-    if not path:
-        return [], explain_links(lake, [(left, right)], model=model, lookups=reads)
-    return path, explain_links(lake, [(a.left, a.right) for a in path], model=model, lookups=reads)
+    path = chain_path(lake, left, right, reads)
+    explained = explain_links(lake, chain_pairs(left, right, path), model=model, lookups=reads)
+    return path or [], explained

@@ -180,8 +180,8 @@ def person_mentions(
 
     A record naming several persons (a marriage: husband and wife) contributes the mention
     whose recorded ID is one of the clue's persons; a record naming one person, that one.
-    ``engine``, when given, is used (and left open); ``lookups`` (on that engine) keeps the
-    mentions' rows for the rest of the request (all records' mentions are read in one query).
+    ``engine``, when given, is used (and left open); ``lookups`` (on that engine) keeps what
+    was read for the rest of the request (the mentions of all records in one query).
     """
     from lexradar.linkage import mentions
     from lexradar.linkage.explain import Lookups
@@ -192,15 +192,15 @@ def person_mentions(
         # its own is a payment (one mention per payee, through the first payment) or came in
         # a batch after the last resolution: it is left out of the panel.
         mentions.ensure(eng)
-        found = (lookups or Lookups(eng)).of_records(refs)
+        found = (lookups or Lookups(eng)).ids_of_records(refs)
     out = []
     for ref in refs:
         rows = found[ref]
-        mine = [r["unique_id"] for r in rows if r["recorded_id"] in wanted or r["id18"] in wanted]
+        mine = [r[0] for r in rows if r[1] in wanted or r[2] in wanted]
         if mine:
-            out.append(str(mine[0]))
+            out.append(mine[0])
         elif len(rows) == 1:
-            out.append(str(rows[0]["unique_id"]))
+            out.append(rows[0][0])
     return out
 
 
@@ -241,7 +241,13 @@ def resolution(
     mention on a chain. Every mention is read once (:class:`lexradar.linkage.explain.Lookups`:
     ``lookups`` when given, on ``engine``, which the caller may ask further).
     """
-    from lexradar.linkage.explain import Lookups, explain_chain, trained_model
+    from lexradar.linkage.explain import (
+        Lookups,
+        chain_pairs,
+        chain_path,
+        explain_chain,
+        trained_model,
+    )
     from lexradar.linkage.resolve import MODEL_FILE, linkage_dir
     from lexradar.normalize.masking import TextMasker
 
@@ -260,6 +266,10 @@ def resolution(
             if others:  # the persons of all ends and their links, each in one query
                 keys = reads.person_keys([unique[0], *others])
                 reads.links(list(dict.fromkeys(keys.values())))
+            paths = {o: chain_path(lake, unique[0], o, reads) for o in others}
+            # every mention on every chain read at once, with what explaining them needs
+            pairs = [p for o in others for p in chain_pairs(unique[0], o, paths[o])]
+            reads.prepare(model, pairs)
             for other in others:
                 links, explained = explain_chain(
                     lake, unique[0], other, engine=eng, model=model, lookups=reads

@@ -96,12 +96,17 @@ class PersonFile:
     problem: str = ""
 
 
-def person_refs(engine: Engine, unique_ids: list[str]) -> list[str]:
+def person_refs(engine: Engine, unique_ids: list[str], lookups: Lookups | None = None) -> list[str]:
     """One reference per distinct person among the mentions ``unique_ids`` (the first mention
-    of each, in the order given): what a clue page links to."""
+    of each, in the order given): what a clue page links to (``lookups``, on ``engine``: the
+    keys the page read already)."""
     from lexradar.linkage.explain import person_key_of
 
-    keys = person_key_of(engine, unique_ids)
+    keys = (
+        lookups.person_keys(unique_ids)
+        if lookups is not None
+        else person_key_of(engine, unique_ids)
+    )
     seen: dict[str, str] = {}
     for uid in unique_ids:
         key = keys.get(uid)

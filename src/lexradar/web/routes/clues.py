@@ -235,6 +235,7 @@ def clue_resolution(
     """Why the clue's records are one person: the chain of links resolution made between
     them, each link's comparison contributions (masked); a link to each person's page."""
     from lexradar.errors import LexradarError
+    from lexradar.linkage.explain import Lookups
     from lexradar.web.engines import lease
     from lexradar.web.persons import person_refs
 
@@ -244,8 +245,10 @@ def clue_resolution(
         with lease(settings.lake) as engine:  # one engine for the records and the pairs
             # the records' mentions, not the records: the names on the chains come with them
             refs = [f"{d}:{r}" for d, r in refs_of(view.record_refs)]
-            chains, problem = resolution(settings.lake, refs, persons, engine=engine)
-            pages = person_refs(engine, [c.left for c in chains[:1]] + [c.right for c in chains])
+            reads = Lookups(engine)  # each mention, key and link read once for the panel
+            chains, problem = resolution(settings.lake, refs, persons, engine=engine, lookups=reads)
+            ends = [c.left for c in chains[:1]] + [c.right for c in chains]
+            pages = person_refs(engine, ends, reads)
     except LexradarError as exc:
         return render(request, "_resolution.html", chains=[], problem=str(exc), pages=[])
     return render(request, "_resolution.html", chains=chains, problem=problem, pages=pages)
