@@ -180,10 +180,15 @@ def main() -> None:
         _bench_user(url)
     else:
         lake, url = prepare(args.persons, args.seed, args.work, args.style)
+    started = os.getloadavg()[0]
     times = measure(lake, url, args.clues)
     where = f"the lake {lake}" if args.lake else f"{args.persons:,} persons"
     load = os.getloadavg()[0]
-    print(f"\n{where}, {len(times['page'])} clues opened as the region's admin, load {load:.1f}\n")
+    print(
+        f"\n{where}, {len(times['page'])} clues opened as the region's admin, "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"load {started:.1f} at the start, {load:.1f} at the end\n"
+    )
     print("| route | median ms | p95 ms | slowest ms |")
     print("|---|---:|---:|---:|")
     for name, values in times.items():
