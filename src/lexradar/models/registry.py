@@ -47,7 +47,8 @@ def load_model(path: Path, root: Path | None = None) -> Model:
     if not isinstance(raw, dict) or node is None:
         raise ModelError("a model header must be a YAML mapping", Location(file=str(path)))
     try:
-        spec = ModelSpec.model_validate(raw)
+        in_pack = path.resolve().is_relative_to(pack_root().resolve())
+        spec = ModelSpec.model_validate(raw, context={"pack": in_pack})
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])

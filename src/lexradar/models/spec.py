@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Domain = Literal["criminal", "civil", "administrative", "public_interest"]
 Status = Literal["draft", "testing", "production", "retired"]
@@ -39,6 +46,28 @@ class Parameter(BaseModel):
     type: ParamType
     default: int | float | str | bool | dt.date
     doc: str
+    doc_zh: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The description in Chinese, as the workbench shows it in Chinese "
+        "(required of the pack's models).",
+    )
+
+    @model_validator(mode="after")
+    def _described_in_chinese(self, info: ValidationInfo) -> Parameter:
+        """The pack's parameters are shown in Chinese by their Chinese description (validated
+        with the context ``{"pack": True}``, as :func:`lexradar.models.registry.load_model`
+        does for a model of the pack)."""
+        if (info.context or {}).get("pack") and not self.doc_zh:
+            raise ValueError(
+                f"parameter '{self.name}' of a model of the pack needs its Chinese "
+                "description: 'doc_zh'"
+            )
+        return self
+
+    def doc_in(self, lang: str) -> str:
+        """The description in ``lang`` (``zh``: the Chinese one when there is one)."""
+        return self.doc_zh if lang == "zh" and self.doc_zh else self.doc
 
     def coerce(self, raw: object) -> object:
         """The value of this parameter from a flag's text or a YAML value."""

@@ -356,7 +356,7 @@ def header(
         "supervision_point": draft.supervision_point.model_dump(),
         "legal_basis": list(draft.legal_basis),
         "datasets": draft.datasets,
-        "parameters": [p.model_dump() for p in draft.parameters],
+        "parameters": [p.model_dump(exclude_none=True) for p in draft.parameters],
         "clue": {
             "key": ["person_id", draft.key_column],
             "persons": "person_ids",
