@@ -386,6 +386,7 @@ SAMPLES: dict[tuple[str, str], tuple[Sample, bool]] = {
     ("GET", "/api/procuratorates"): (_get("/api/procuratorates"), True),
     ("GET", "/api/batches"): (_get("/api/batches"), True),
     ("GET", "/studio"): (_get("/studio"), True),
+    ("POST", "/studio"): (lambda m, p, w, ok: ("/studio", _form(p, q="矩阵核对")), True),
     ("GET", "/studio/new"): (lambda m, p, w, ok: (f"/studio/new?case={m.person_ref}", {}), True),
     ("POST", "/studio/new"): (_studio_new, True),
     ("GET", "/studio/{model_id}"): (_draft(""), True),

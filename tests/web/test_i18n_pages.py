@@ -299,17 +299,19 @@ def walk(app, objects: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:  
 
 
 def walk_paths(
-    app, paths: list[str], roles: tuple[str, ...]
+    app, paths: list[str | tuple[str, dict[str, str]]], roles: tuple[str, ...]
 ) -> Iterator[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
     """(role, language, path, html) of ``paths`` fetched by ``roles`` of ``app``, in both
-    languages; a page another role than the admin may not see (403, 404 outside its region) is
-    skipped, any other answer fails."""
+    languages (a (path, form) pair is posted: a search term never goes in a URL); a page
+    another role than the admin may not see (403, 404 outside its region) is skipped, any
+    other answer fails."""
     for role in roles:
         client = login_client(app, role)
         for lang in LANGS:
             client.post("/lang", data={"lang": lang})
-            for path in paths:
-                answer = client.get(path)
+            for entry in paths:
+                path, form = entry if isinstance(entry, tuple) else (entry, None)
+                answer = client.get(path) if form is None else client.post(path, data=form)
                 if answer.status_code in (403, 404) and role != "admin":
                     continue
                 assert answer.status_code == 200, (role, path, answer.status_code, answer.text)
@@ -375,9 +377,9 @@ def studio_pages(world: World, region: SynthResult, tmp_path_factory: pytest.Tem
     assert versions, draft
     compare = f"/studio/{TRAFFIC}/compare?left={TRAFFIC}@pack&right={versions[-1]}"
     (person,) = planted.person_ids
-    pages = [
+    pages: list[str | tuple[str, dict[str, str]]] = [
         "/studio",
-        f"/studio?q={person}",
+        ("/studio", {"q": person}),
         f"/studio/{TRAFFIC}",
         f"/studio/{TRAFFIC}/hits?marked={fingerprint}",
         compare,

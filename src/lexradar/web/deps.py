@@ -54,6 +54,7 @@ __all__ = [
     "get_settings",
     "narrow",
     "require_role",
+    "term_not_in_url",
     "wants_json",
 ]
 
@@ -244,10 +245,20 @@ QueueSearchForm = Annotated[QueueSearch, Form()]
 TERM_FIELDS = ("q", "search")
 
 
-def no_term_in_url(request: Request) -> None:
-    """Refuse a search term in the query string (it belongs in a POST body)."""
-    if any(k in request.query_params for k in TERM_FIELDS):
-        raise CasebookError(t("queue.term_in_url"), Location(field="q"))
+def term_not_in_url(message: str) -> Callable[[Request], None]:
+    """A dependency refusing a search term (``q`` or ``search``) in the query string with a
+    400 saying ``message`` (a catalogue key, in the user's language): a term is personal data
+    and belongs in a POST body (:class:`QueueSearch` says why). The queue's routes use
+    :data:`NoTermInUrl`, the studio's lake search its own message."""
+
+    def dependency(request: Request) -> None:
+        if any(k in request.query_params for k in TERM_FIELDS):
+            raise CasebookError(t(message), Location(field="q"))
+
+    dependency.__name__ = f"no_term_in_url_{message.split('.')[0]}"
+    return dependency
 
 
+no_term_in_url = term_not_in_url("queue.term_in_url")
+"""Refuse a search term in the query string of a queue route (it belongs in a POST body)."""
 NoTermInUrl = Depends(no_term_in_url)

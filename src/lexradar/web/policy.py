@@ -188,7 +188,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/models/{model_id}/run"): _r(BUILDERS, "run a model (a job, the subtree)"),
     ("GET", "/models/jobs/{job_id}"): _r(BUILDERS, "a job's progress", scope="job"),
     ("GET", "/api/jobs/{job_id}"): _r(BUILDERS, "a job's progress", scope="job"),
-    ("GET", "/studio"): _r(BUILDERS, "drafts; lake search in the subtree (audited)", personal=True),
+    ("GET", "/studio"): _r(
+        BUILDERS, "drafts and models under construction (a search term refused)"
+    ),
+    ("POST", "/studio"): _r(
+        BUILDERS,
+        "drafts; lake search in the subtree by ID, name or number (audited)",
+        personal=True,
+    ),
     ("GET", "/studio/new"): _r(BUILDERS, "records picked for a draft", personal=True),
     ("POST", "/studio/new"): _r(BUILDERS, "a draft from a case of the subtree"),
     ("GET", "/studio/{model_id}"): _r(BUILDERS, "a draft", personal=True),

@@ -1,9 +1,10 @@
 """The model studio in the workbench: from a case to a model in production, page by page.
 
 ``/studio`` lists the drafts and the models under construction and searches the lake for the
-records of a case; ``/studio/new`` turns the records picked into a draft; ``/studio/{id}`` shows
-a draft (its blocks, parameters, generated YAML and editable SQL) with forms to change it, try
-it, compare versions, run its golden examples and promote it. Every change is a form POST
+records of a case (``POST /studio``: the term is personal data, never in a URL);
+``/studio/new`` turns the records picked into a draft; ``/studio/{id}`` shows a draft (its
+blocks, parameters, generated YAML and editable SQL) with forms to change it, try it, compare
+versions, run its golden examples and promote it. Every change is a form POST
 answered by a redirect; the functions doing the work are :mod:`lexradar.studio`'s, the same the
 ``lexradar studio`` commands call. Only admins and model builders see the studio.
 """
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from lexradar.clues.access import User
+from lexradar.clues.db import Casebook
 from lexradar.errors import Location
 from lexradar.models.spec import TRANSITIONS
 from lexradar.settings import Settings
@@ -29,11 +31,12 @@ from lexradar.studio.blocks import BLOCK_KINDS, ROLES, Block, Draft
 from lexradar.studio.errors import StudioError
 from lexradar.studio.masking import mask_value, masked_hit
 from lexradar.studio.workspace import EDITABLE, Studio
-from lexradar.web.deps import BUILDERS, CasebookDep, SettingsDep, require_role
+from lexradar.web.deps import BUILDERS, CasebookDep, SettingsDep, require_role, term_not_in_url
 from lexradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Builder = Annotated[User, Depends(require_role(*BUILDERS))]
+NoTermInStudioUrl = Depends(term_not_in_url("studio.term_in_url"))
 Text = Annotated[str, Form(max_length=2000)]
 Opt = Annotated[str, Form(max_length=2000)]
 DOMAINS = ("criminal", "civil", "administrative", "public_interest")
@@ -116,15 +119,11 @@ def _engine(settings: Settings, sample: float | None = None):  # type: ignore[no
     )
 
 
-@router.get("/studio", response_class=HTMLResponse)
-def index(
-    request: Request,
-    settings: SettingsDep,
-    casebook: CasebookDep,
-    user: Builder,
-    q: Annotated[str, Query(max_length=100)] = "",
+def _index(
+    request: Request, settings: Settings, casebook: Casebook, user: User, q: str
 ) -> HTMLResponse:
-    """Drafts, models under construction, and a search of the lake for a case's records."""
+    """The studio's page (or, for HTMX, its search section) with the lake searched for ``q``
+    if a term is given (audited, the term masked)."""
     studio = studio_of(request, settings)
     drafts = [(d, studio.status(d.id)) for d in studio.drafts()]
     ids = {d.id for d, _ in drafts}
@@ -141,15 +140,44 @@ def index(
             found = search(engine, q, region=lake_region(user))
         with casebook.write() as (_conn, events):
             events.append(LakeSearched(user.username, user.procuratorate_code, q, found))
-    return render(
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = render(
         request,
-        "studio/index.html",
+        "studio/_search.html" if partial else "studio/index.html",
         drafts=drafts,
         building=building,
         q=q,
         found=found,
         mask=mask_value,
     )
+    if partial:  # the address bar shows the studio, never the term
+        response.headers["HX-Push-Url"] = "/studio"
+    return response
+
+
+@router.get("/studio", response_class=HTMLResponse, dependencies=[NoTermInStudioUrl])
+def index(
+    request: Request, settings: SettingsDep, casebook: CasebookDep, user: Builder
+) -> HTMLResponse:
+    """Drafts and models under construction, with the form searching the lake for a case's
+    records (a search term in the query string is refused: it is personal data)."""
+    return _index(request, settings, casebook, user, "")
+
+
+@router.post("/studio", response_class=HTMLResponse)
+def index_search(
+    request: Request,
+    settings: SettingsDep,
+    casebook: CasebookDep,
+    user: Builder,
+    q: Annotated[str, Form(max_length=100)] = "",
+) -> HTMLResponse:
+    """The studio with the lake searched for a case's records by a resident ID, name,
+    certificate or case number: the term is posted (CSRF-checked), never in a URL — see
+    :class:`lexradar.web.deps.QueueSearch` for why."""
+    return _index(request, settings, casebook, user, q)
 
 
 @router.get("/studio/new", response_class=HTMLResponse)
