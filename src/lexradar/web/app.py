@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -167,9 +168,18 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The resolution panel's first name comparison would otherwise import pypinyin's large
+    # dictionaries (about a second) inside a handler's request: load them beside start-up.
+    threading.Thread(target=_warm_up, name="lexradar-warm-up", daemon=True).start()
     yield
     app.state.jobs.shutdown()
     app.state.casebook.dispose()
+
+
+def _warm_up() -> None:
+    from lexradar.normalize.name import pinyin
+
+    pinyin("张三")
 
 
 def _version() -> str:
