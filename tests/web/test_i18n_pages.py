@@ -144,8 +144,14 @@ def zh_ui_texts() -> frozenset[str]:
     out: set[str] = set()
     for text in catalogue("zh").values():
         out.update(p for p in re.split(r"\{[^}]*\}", text) if len(CJK.findall(p) or "") and p)
+    models = [m.spec for m in Registry().models.values()]
+    # a parameter's Chinese description, less the laws it cites (English texts cite them too)
+    cited = [t for s in models for t in (*s.legal_basis, *(p.doc for p in s.parameters))]
+    laws = {run for text in cited for run in CJK.findall(text)}
     for model in Registry().models.values():
         out.add(model.spec.title.zh)
+        docs = [p.doc_zh for p in model.spec.parameters if p.doc_zh]
+        out.update(run for doc in docs for run in CJK.findall(doc) if run not in laws)
     for ds in CONTRACT.values():
         out.add(ds.title.zh)
     return frozenset(run for s in out for run in CJK.findall(s) if len(run) >= 2)
@@ -266,6 +272,14 @@ def fill(path: str, objects: dict[str, str]) -> str | None:
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: objects[m.group(1)], path)
 
 
+@cache
+def pack_models() -> tuple[str, ...]:
+    """The id of every model of the pack."""
+    from lexradar.models.registry import Registry
+
+    return tuple(sorted(Registry().pack))
+
+
 def walk(app, objects: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
     """(role, language, path, html) of every page every role may see, in both languages."""
     routes = page_routes(app)
@@ -292,6 +306,12 @@ def walk(app, objects: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:  
                     continue  # not this role's page, or not in this casebook
                 assert answer.status_code == 200, (role, path, answer.status_code)
                 yield role, lang, path, answer.text
+            for model_id in pack_models():  # every pack model's page, not only the one filled
+                if model_id == objects["model_id"]:
+                    continue
+                answer = client.get(f"/models/{model_id}")
+                assert answer.status_code == 200, (role, model_id, answer.status_code)
+                yield role, lang, f"/models/{model_id}", answer.text
             for extra in ("/?region=150400", "/clues?state=confirmed", "/cases?state=closed"):
                 answer = client.get(extra)
                 if answer.status_code == 200:
