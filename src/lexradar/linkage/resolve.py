@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 import time
@@ -364,7 +365,10 @@ def _linker(engine: Engine, model: dict[str, Any], table: str = "mentions") -> A
     from splink import Linker
 
     db_api = engine.splink_api()
-    return Linker(db_api.register(table), in_dialect(engine, model), log_level=30)
+    # Splink sets its logger's level to the one given: WARNING, unless a caller (the demo)
+    # has asked for less, which a fixed level would undo.
+    level = max(logging.getLogger("splink").getEffectiveLevel(), logging.WARNING)
+    return Linker(db_api.register(table), in_dialect(engine, model), log_level=level)
 
 
 def train(
