@@ -8,9 +8,9 @@ style (docs/agency-data.md), whose pension file carries a leading TAB on every I
 ingests the same files with those TABs taken out of the CSV cells (a copy; the other files
 linked), to compare the two. For each size a region is generated and rendered raw
 (``lexradar synth --raw``) in one process, then all its mapping files (the ten datasets) are
-ingested in a fresh process, so that the time and the peak memory are ingestion's alone. Rows/s counts every row
-read, end to end: reading, decoding, normalizing, writing the lake, quarantine, warnings,
-manifests and quality reports.
+ingested in a fresh process, so that the time and the peak memory are ingestion's alone.
+Rows/s counts every row read, end to end: reading, decoding, normalizing, writing the lake,
+quarantine, warnings, manifests and quality reports.
 
 Ingestion runs in two processes when ``ingest`` decides so (by default both cores;
 ``--workers 1`` keeps it in one process). The peak memory is therefore the peak of the SUM of
