@@ -165,6 +165,8 @@ def test_a_testing_model_stays_out_of_the_casebook_until_production(  # type: ig
         refused = page.request.post(f"/models/{NEW}/run", form={"csrf_token": token or ""})
         assert refused.status == 409
         assert "未上线" in refused.text() and "不能运行入库" in refused.text()
+        by_api = page.request.post(f"/api/models/{NEW}/run", headers={"X-CSRF-Token": token or ""})
+        assert by_api.status == 409 and "不能运行入库" in by_api.text()  # the API refuses it too
         assert not _count(url, NEW)
 
         # (4) a new draft under an id that has a draft already is refused, with the reason

@@ -43,7 +43,7 @@ from lexradar.web.lookups import list_procuratorates, registry
 from lexradar.web.routes.auth import log_in
 from lexradar.web.routes.cases import money
 from lexradar.web.routes.dashboard import dashboard_data
-from lexradar.web.runs import run_model_job
+from lexradar.web.runs import refuse_unless_runnable, run_model_job
 from lexradar.web.schemas import (
     ERRORS,
     AccountOut,
@@ -291,6 +291,7 @@ def model_run(
 ) -> JobOut:
     """Start a run of the model in the background; poll ``/api/jobs/{id}``."""
     model = registry(settings).get(model_id)
+    refuse_unless_runnable(settings, model)  # 409: no production version
     job = request.app.state.jobs.submit(
         "model.run", model.id, user, partial(run_model_job, settings, casebook, user, model.id)
     )

@@ -10,40 +10,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lexradar.clues.access import User
-from lexradar.clues.errors import TransitionError
-from lexradar.errors import LexradarError, Location, ModelError
+from lexradar.errors import LexradarError
 from lexradar.models.examples import examples_path, load_examples
-from lexradar.models.registry import Model
 from lexradar.reports.activity import model_activity
-from lexradar.settings import Settings
 from lexradar.web.deps import ALL_ROLES, BUILDERS, CasebookDep, SettingsDep, require_role
-from lexradar.web.i18n import t
 from lexradar.web.lookups import registry
-from lexradar.web.runs import run_model_job
+from lexradar.web.runs import refuse_unless_runnable, run_model_job, runnable
 from lexradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(require_role(*ALL_ROLES))]
 Builder = Annotated[User, Depends(require_role(*BUILDERS))]
-
-
-def _runnable(settings: Settings, model_id: str) -> bool:
-    """Whether a run into the casebook takes ``model_id``: it has a production version."""
-    try:
-        registry(settings).select([model_id])
-    except ModelError:
-        return False
-    return True
-
-
-def _refuse_unless_runnable(settings: Settings, model: Model) -> None:
-    """A model with no production version is not run into the casebook from the workbench:
-    its clues would be refused at the load (handlers' queues hold production clues only)."""
-    if not _runnable(settings, model.id):
-        status = t(f"mstatus.{model.spec.status}")
-        raise TransitionError(
-            t("models.run_refused", id=model.id, status=status), Location(field="status")
-        )
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -83,7 +60,7 @@ def model_page(
         examples_problem=problem,
         jobs=jobs,
         can_run=user.role in BUILDERS,
-        runnable=_runnable(settings, model.id),
+        runnable=runnable(settings, model.id),
     )
 
 
@@ -93,7 +70,7 @@ def model_run(
 ) -> Response:
     """Start a run of the model in the background; the model's page shows its progress."""
     model = registry(settings).get(model_id)
-    _refuse_unless_runnable(settings, model)
+    refuse_unless_runnable(settings, model)
     job = request.app.state.jobs.submit(
         "model.run", model.id, user, partial(run_model_job, settings, casebook, user, model.id)
     )
