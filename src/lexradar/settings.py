@@ -55,7 +55,10 @@ class Settings(BaseSettings):
         "GB/T 9704 one. lexradar recommend --template overrides it.",
     )
     duckdb_memory_limit: str = Field(
-        default="75%", description="DuckDB memory_limit (e.g. '8GB' or '75%')."
+        default="75%",
+        description="The memory a DuckDB process may use (e.g. '6GB' or '75%'): DuckDB's "
+        "memory_limit is set to it less what the process holds and a 15 % share for what is "
+        "allocated outside DuckDB's buffers, so the process peaks under it.",
     )
     duckdb_threads: int | None = Field(
         default=None, description="DuckDB worker threads; empty means one per core."

@@ -145,12 +145,12 @@ def test_anchor_keeps_the_best_registry_link(con: Engine) -> None:
         ],
     )
     judgements.apply(con, "pairs", [], "edges", 8.0)
-    assert anchor(con, "pairs", "edges") == 3
+    assert anchor(con, "edges") == 3
     edges = con.rows("SELECT * FROM edges ORDER BY 1, 2")
-    assert edges == [
-        ("deaths:d1:deceased", "marriage_events:m1:husband"),
-        ("deaths:d2:deceased", "deaths:d3:deceased"),
-        ("marriage_events:m1:husband", "persons:p1:registrant"),
+    assert edges == [  # each with the weight it was scored at
+        ("deaths:d1:deceased", "marriage_events:m1:husband", 20.0),
+        ("deaths:d2:deceased", "deaths:d3:deceased", 12.0),
+        ("marriage_events:m1:husband", "persons:p1:registrant", 30.0),
     ]
 
 
@@ -169,8 +169,39 @@ def test_a_reviewers_same_beats_a_higher_weight(con: Engine) -> None:
         who="审查员",
     )
     judgements.apply(con, "pairs", [same], "edges", 8.0)
-    anchor(con, "pairs", "edges")
-    assert con.rows("SELECT unique_id_r FROM edges") == [("persons:p2:registrant",)]
+    anchor(con, "edges")
+    # the reviewer's link keeps the weight the model gave it, below the threshold
+    assert con.rows("SELECT unique_id_r, match_weight FROM edges") == [
+        ("persons:p2:registrant", 9.0)
+    ]
+
+
+def test_judgements_make_the_edges_with_their_weights(con: Engine) -> None:
+    """Edges are the pairs above the threshold, either way round, less those judged different,
+    plus those judged the same: with the weight they were scored at, null when never scored."""
+    _pairs(
+        con,
+        [
+            ("deaths:d2:deceased", "deaths:d1:deceased", 20.0),  # right before left
+            ("deaths:d1:deceased", "deaths:d2:deceased", 25.0),  # and the other way, higher
+            ("deaths:d3:deceased", "deaths:d4:deceased", 30.0),
+            ("deaths:d5:deceased", "deaths:d6:deceased", 2.0),
+        ],
+    )
+    judged = [
+        judgements.Judgement(left=a, right=b, decision=d, who="审查员")
+        for a, b, d in [
+            ("deaths:d4:deceased", "deaths:d3:deceased", judgements.Decision.different),
+            ("deaths:d6:deceased", "deaths:d5:deceased", judgements.Decision.same),
+            ("deaths:d7:deceased", "deaths:d8:deceased", judgements.Decision.same),
+        ]
+    ]
+    assert judgements.apply(con, "pairs", judged, "edges", 8.0) == 3
+    assert con.rows("SELECT * FROM edges ORDER BY 1, 2") == [
+        ("deaths:d1:deceased", "deaths:d2:deceased", 25.0),
+        ("deaths:d5:deceased", "deaths:d6:deceased", 2.0),
+        ("deaths:d7:deceased", "deaths:d8:deceased", None),
+    ]
 
 
 def test_threshold_is_an_evidence_weight_over_the_prior(con: Engine) -> None:

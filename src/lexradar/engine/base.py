@@ -165,8 +165,10 @@ class Engine(ABC):
         """Drop the table or view ``name`` if it exists."""
 
     @abstractmethod
-    def write_parquet(self, sql: str, path: str) -> None:
-        """The rows of ``sql`` into one Parquet file at ``path`` (replacing it)."""
+    def write_parquet(self, sql: str, path: str, row_group_size: int | None = None) -> None:
+        """The rows of ``sql`` into one Parquet file at ``path`` (replacing it), in row groups
+        of ``row_group_size`` rows when given (a file the workbench looks up by key: a lookup
+        decodes one row group of each column it reads), else the engine's default."""
 
     # -- files -----------------------------------------------------------------------------
 
@@ -263,3 +265,25 @@ class Engine(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def regroup_parquet(path: str, rows: int) -> bool:
+    """Rewrite a local Parquet file in row groups of ``rows`` rows, streamed batch by batch
+    (the order and the content stay), for an engine whose writer cannot size them; False when
+    ``path`` is not a local file."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    if not os.path.isfile(path):
+        return False
+    source = pq.ParquetFile(path)
+    meta = source.metadata
+    if not meta.num_row_groups or meta.row_group(0).num_rows == min(rows, meta.num_rows):
+        return True
+    tmp = f"{path}.regroup"
+    with pq.ParquetWriter(tmp, source.schema_arrow, compression="zstd") as out:
+        for batch in source.iter_batches(batch_size=rows * 16):
+            out.write_batch(batch, row_group_size=rows)
+    os.replace(tmp, path)
+    return True

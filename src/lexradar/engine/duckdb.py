@@ -5,6 +5,7 @@ sit beside them, resolved or with their fallback."""
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,52 @@ from lexradar.engine.base import Engine
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+OUTSIDE_BUFFERS = 0.15
+"""Of a memory limit, the share kept for what is allocated outside DuckDB's buffer manager:
+Splink's and pyarrow's Python objects, Arrow results handed to this process, DuckDB's own
+untracked allocations. Resolution at 1,500,000 persons held 740 MiB more than DuckDB's
+``memory_limit`` (6,462 MiB at a 6 GB limit) before the limit was split this way."""
+
+_UNITS = {
+    "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+
+
+def limit_bytes(limit: str) -> int | None:
+    """A memory limit as DuckDB writes it (``6GB``, ``5.5 GiB``, ``75%`` of this machine's
+    memory) in bytes, or None when it is not one."""
+    import re
+
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(%|[kmgt]?i?b)\s*", limit, re.IGNORECASE)
+    if not m:
+        return None
+    number, unit = float(m.group(1)), m.group(2).lower()
+    if unit == "%":
+        return int(number / 100 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    return int(number * _UNITS[unit]) if unit in _UNITS else None
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (0 where ``/proc`` is not there)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def buffer_limit(limit: str) -> str:
+    """DuckDB's ``memory_limit`` for a process that may use ``limit`` in all: the limit less
+    what the process holds already and :data:`OUTSIDE_BUFFERS` of it (never below a quarter
+    of it); ``limit`` as given when it is not a size."""
+    total = limit_bytes(limit)
+    if total is None:
+        return limit
+    rest = max(total * (1 - OUTSIDE_BUFFERS) - _rss(), total / 4)
+    return f"{int(rest) >> 20}MiB"
 
 
 class ReadOnlyEngineError(PermissionError):
@@ -50,8 +97,11 @@ class DuckDBEngine(Engine):
         self.sandbox = False  # set once the views are made (below)
         self.memory_limit = memory_limit
         self._con = duckdb.connect()
+        # DuckDB draws its own bar on stdout for a query of a few seconds: lexradar reports
+        # progress itself, and stdout may be a JSON answer (--json) or a pipe
+        self._con.execute("SET enable_progress_bar = false")
         if memory_limit:
-            self._con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+            self._con.execute(f"SET memory_limit = {_literal(buffer_limit(memory_limit))}")
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         if metadata_cache:  # Parquet footers kept between queries (re-read when a file changes)
@@ -143,10 +193,11 @@ class DuckDBEngine(Engine):
         what = "VIEW" if kind[0][0] == "VIEW" else "TABLE"
         self._statement(f"drop {name}", f"DROP {what} IF EXISTS {name}")
 
-    def write_parquet(self, sql: str, path: str) -> None:
+    def write_parquet(self, sql: str, path: str, row_group_size: int | None = None) -> None:
+        groups = f", ROW_GROUP_SIZE {int(row_group_size)}" if row_group_size else ""
         self._statement(
             f"write {Path(path).name}",
-            f"COPY ({sql}) TO {_literal(path)} (FORMAT parquet)",
+            f"COPY ({sql}) TO {_literal(path)} (FORMAT parquet{groups})",
         )
 
     def splink_api(self, work: str | None = None) -> Any:

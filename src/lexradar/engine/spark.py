@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from lexradar.datasets.contract_model import CONTRACT
 from lexradar.datasets.derived import LINKAGE_DIR
-from lexradar.engine.base import Engine
+from lexradar.engine.base import Engine, regroup_parquet
 from lexradar.errors import LakeError, Location
 
 if TYPE_CHECKING:
@@ -332,10 +332,11 @@ class SparkEngine(Engine):
     def drop(self, name: str) -> None:
         self._spark.catalog.dropTempView(name)
 
-    def write_parquet(self, sql: str, path: str) -> None:
+    def write_parquet(self, sql: str, path: str, row_group_size: int | None = None) -> None:
         """Where DuckDB would write: a local ``….parquet`` becomes one file (written by Spark
-        into a folder beside it, then moved), so DuckDB, pyarrow and the other engine read it
-        as before; on a cluster's file system the path is a folder of parts."""
+        into a folder beside it, then moved, and regrouped to ``row_group_size`` rows when
+        given: Spark sizes row groups in bytes), so DuckDB, pyarrow and the other engine read
+        it as before; on a cluster's file system the path is a folder of parts."""
         df = self._df(f"write {path.rsplit('/', 1)[-1]}", sql)
         if _lake_uri(path) is not None:
             df.write.mode("overwrite").parquet(path)
@@ -352,6 +353,8 @@ class SparkEngine(Engine):
             shutil.rmtree(target)
         parts[0].replace(target)
         shutil.rmtree(tmp)
+        if row_group_size:
+            regroup_parquet(str(target), row_group_size)
 
     def _fs(self, path: str) -> Any:
         jvm = self._spark.sparkContext._jvm  # pyspark types it Optional: None before a context

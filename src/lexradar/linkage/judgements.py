@@ -115,20 +115,38 @@ def apply(
     weight: float,
     automatic: str = "TRUE",
 ) -> int:
-    """Create table ``edges``: pairs at or above ``weight`` that satisfy ``automatic`` (SQL),
-    less the pairs judged different, plus the pairs judged the same. Returns how many
-    judgements are in force."""
+    """Create table ``edges`` (``unique_id_l < unique_id_r``, ``match_weight``): pairs at or
+    above ``weight`` that satisfy ``automatic`` (SQL), less the pairs judged different, plus
+    the pairs judged the same, each with the weight it was scored at (null for a pair only a
+    reviewer linked), so that the steps after need not look the weights up again among all
+    the scored pairs. Returns how many judgements are in force."""
     _register(engine, judged)
     engine.materialize(
         edges,
         f"""
-        SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
-               greatest(unique_id_l, unique_id_r) AS unique_id_r
-        FROM {pairs} WHERE match_weight >= {weight} AND ({automatic})
-        EXCEPT
-        SELECT unique_id_l, unique_id_r FROM _lr_judged WHERE decision = 'different'
-        UNION
-        SELECT unique_id_l, unique_id_r FROM _lr_judged WHERE decision = 'same'
+        WITH scored AS (
+          SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
+                 greatest(unique_id_l, unique_id_r) AS unique_id_r,
+                 max(match_weight) AS match_weight
+          FROM {pairs} WHERE match_weight >= {weight} AND ({automatic})
+          GROUP BY 1, 2
+        ),
+        same AS (
+          SELECT j.unique_id_l, j.unique_id_r, max(p.match_weight) AS match_weight
+          FROM _lr_judged j
+          LEFT JOIN {pairs} p
+            ON least(p.unique_id_l, p.unique_id_r) = j.unique_id_l
+           AND greatest(p.unique_id_l, p.unique_id_r) = j.unique_id_r
+          WHERE j.decision = 'same'
+          GROUP BY 1, 2
+        )
+        SELECT s.* FROM scored s
+        WHERE NOT EXISTS (
+          SELECT 1 FROM _lr_judged j
+          WHERE j.unique_id_l = s.unique_id_l AND j.unique_id_r = s.unique_id_r
+        )
+        UNION ALL
+        SELECT * FROM same
         """,
     )
     return len(judged)

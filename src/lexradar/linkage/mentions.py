@@ -36,7 +36,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lexradar.datasets.derived import KEYS_FILE, LINKAGE_DIR, PAYMENT_DATASETS, SOURCES, Source
+from lexradar.datasets.derived import LINKAGE_DIR, PAYMENT_DATASETS, SOURCES, Source
 from lexradar.engine.base import Engine, Step
 from lexradar.normalize.resident_id import CHECK_SQL
 
@@ -265,31 +265,26 @@ def write_person_index(
     out: str,
     keys: str = "_lr_keys",
     edges: str = "_lr_edges",
-    pairs: str = "_lr_pairs",
 ) -> None:
     """Write :data:`BY_PERSON` and :data:`LINKS` under ``out`` from resolution's ``keys``
-    (``unique_id, person_key``), the ``edges`` it clustered and the scored ``pairs``; then
-    these, the saved mentions and the keys file in small row groups
-    (:func:`regroup_for_lookups`), for the workbench's lookups by key."""
+    (``unique_id, person_key``) and the ``edges`` it clustered (with their weights), in
+    small row groups (:data:`LOOKUP_ROW_GROUP`, as the saved mentions and the keys file), for
+    the workbench's lookups by key."""
     engine.write_parquet(
         f"SELECT person_key, unique_id FROM {keys} ORDER BY person_key, unique_id",
         f"{out}/{BY_PERSON}",
+        LOOKUP_ROW_GROUP,
     )
     engine.write_parquet(
         f"""
-        SELECT k.person_key, e.unique_id_l, e.unique_id_r, max(p.match_weight) AS match_weight
+        SELECT k.person_key, e.unique_id_l, e.unique_id_r, e.match_weight
         FROM {edges} e
         JOIN {keys} k ON k.unique_id = e.unique_id_l
-        LEFT JOIN {pairs} p
-          ON least(p.unique_id_l, p.unique_id_r) = e.unique_id_l
-         AND greatest(p.unique_id_l, p.unique_id_r) = e.unique_id_r
-        GROUP BY k.person_key, e.unique_id_l, e.unique_id_r
         ORDER BY k.person_key, e.unique_id_l, e.unique_id_r
         """,
         f"{out}/{LINKS}",
+        LOOKUP_ROW_GROUP,
     )
-    for name in (BY_PERSON, LINKS, KEYS_FILE):  # the mentions: once written (resolve)
-        regroup_for_lookups(f"{out}/{name}")
 
 
 LOOKUP_ROW_GROUP = 16_384
@@ -297,27 +292,6 @@ LOOKUP_ROW_GROUP = 16_384
 row group of every column it selects, and a mention has some thirty columns (at DuckDB's
 default of 122,880 rows a lookup of one mention took ~90-150 ms at 1,500,000 persons, at
 16,384 ~25-40 ms; at 4,096 the footer of ~700 row groups costs more than it saves)."""
-
-
-def regroup_for_lookups(path: str, rows: int = LOOKUP_ROW_GROUP) -> bool:
-    """Rewrite a local sorted Parquet file in row groups of ``rows`` rows (streamed, batch by
-    batch: the order and the content stay); False when ``path`` is not a local file."""
-    import os
-
-    import pyarrow.parquet as pq
-
-    if not os.path.isfile(path):
-        return False
-    source = pq.ParquetFile(path)
-    meta = source.metadata
-    if not meta.num_row_groups or meta.row_group(0).num_rows == min(rows, meta.num_rows):
-        return True
-    tmp = f"{path}.regroup"
-    with pq.ParquetWriter(tmp, source.schema_arrow, compression="zstd") as out:
-        for batch in source.iter_batches(batch_size=rows * 16):
-            out.write_batch(batch, row_group_size=rows)
-    os.replace(tmp, path)
-    return True
 
 
 def ensure(engine: Engine) -> bool:

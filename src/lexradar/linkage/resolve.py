@@ -99,13 +99,10 @@ REGISTRATION_PAIRS_SQL = REGISTRATION_PAIRS_SQL.replace(
 
 ANCHOR_SQL = """
 WITH e AS (
-  SELECT e.unique_id_l, e.unique_id_r,
-         CASE WHEN j.decision = 'same' THEN 1e9 ELSE coalesce(p.match_weight, 1e9) END AS w,
+  SELECT e.unique_id_l, e.unique_id_r, e.match_weight,
+         CASE WHEN j.decision = 'same' THEN 1e9 ELSE coalesce(e.match_weight, 1e9) END AS w,
          e.unique_id_l LIKE 'persons:%' AS reg_l, e.unique_id_r LIKE 'persons:%' AS reg_r
   FROM {links} e
-  LEFT JOIN {pairs} p
-    ON least(p.unique_id_l, p.unique_id_r) = e.unique_id_l
-   AND greatest(p.unique_id_l, p.unique_id_r) = e.unique_id_r
   LEFT JOIN {judged} j ON j.unique_id_l = e.unique_id_l AND j.unique_id_r = e.unique_id_r
 ),
 towards AS (
@@ -129,16 +126,20 @@ attach AS (
     FROM loose l JOIN anchor a ON a.m = l.v LEFT JOIN anchor b ON b.m = l.u
     WHERE b.m IS NULL
   ) t WHERE rn = 1
+),
+kept AS (
+  SELECT unique_id_l, unique_id_r FROM e WHERE reg_l AND reg_r
+  UNION
+  SELECT least(m, reg), greatest(m, reg) FROM anchor
+  UNION
+  SELECT least(u, v), greatest(u, v) FROM attach
+  UNION
+  SELECT l.u, l.v FROM loose l
+  LEFT JOIN anchor a ON a.m = l.u LEFT JOIN anchor b ON b.m = l.v
+  WHERE a.m IS NULL AND b.m IS NULL AND l.u < l.v
 )
-SELECT unique_id_l, unique_id_r FROM e WHERE reg_l AND reg_r
-UNION
-SELECT least(m, reg), greatest(m, reg) FROM anchor
-UNION
-SELECT least(u, v), greatest(u, v) FROM attach
-UNION
-SELECT l.u, l.v FROM loose l
-LEFT JOIN anchor a ON a.m = l.u LEFT JOIN anchor b ON b.m = l.v
-WHERE a.m IS NULL AND b.m IS NULL AND l.u < l.v
+SELECT e.unique_id_l, e.unique_id_r, e.match_weight
+FROM kept k JOIN e USING (unique_id_l, unique_id_r)
 """
 """The registry is the reference: a mention that links to registry entries keeps only its edge
 to the best of them (a reviewer's "same" first, then the highest match weight); a mention that
@@ -147,17 +148,16 @@ mention that has a registry entry. Connected components of all links chained nam
 marriage record under one 那顺's ID also scored above the threshold against another 那顺 born
 the same day in the same county, which joined two registry entries into one person (13 such
 clusters at 200,000 persons, each a false clue of ``marriage.bigamy``). Placeholders: ``links``
-(all links, ``unique_id_l < unique_id_r``), ``edges`` (the table written), ``pairs`` (scored
-pairs), ``judged`` (``unique_id_l, unique_id_r, decision``, as
+(all links, ``unique_id_l < unique_id_r``, with the ``match_weight`` they were scored at),
+``edges`` (the table written), ``judged`` (``unique_id_l, unique_id_r, decision``, as
 :mod:`lexradar.linkage.judgements` registers it); the query's rows replace ``edges``."""
 
 
-def anchor(engine: Engine, pairs: str = "_lr_pairs", edges: str = "_lr_edges") -> int:
-    """Rewrite ``edges`` with :data:`ANCHOR_SQL`; returns the edges left."""
+def anchor(engine: Engine, edges: str = "_lr_edges") -> int:
+    """Rewrite ``edges`` (as :func:`lexradar.linkage.judgements.apply` made them) with
+    :data:`ANCHOR_SQL`; returns the edges left."""
     engine.materialize("_lr_links", f"SELECT * FROM {edges}")
-    engine.materialize(
-        edges, ANCHOR_SQL.format(links="_lr_links", pairs=pairs, judged="_lr_judged")
-    )
+    engine.materialize(edges, ANCHOR_SQL.format(links="_lr_links", judged="_lr_judged"))
     return engine.count(edges)
 
 
@@ -672,8 +672,8 @@ class Run:
             engine.write_parquet(
                 f"SELECT {columns} FROM mentions ORDER BY unique_id",  # lookups skip row groups
                 f"{out}/{incremental.MENTIONS_FILE}",
+                mentions.LOOKUP_ROW_GROUP,
             )
-            mentions.regroup_for_lookups(f"{out}/{incremental.MENTIONS_FILE}")
         if plan.incremental and plan.previous is not None:
             # the batches of the last run and the new ones read here, not any that arrived since
             for dataset, names in plan.new_batches.items():
@@ -785,7 +785,9 @@ def link_cluster_and_list(
     )
     result.linked_pairs = anchor(engine)
     _cluster(engine, linker, key_sql)
-    engine.write_parquet("SELECT * FROM _lr_keys ORDER BY unique_id", f"{out}/{KEYS_FILE}")
+    engine.write_parquet(
+        "SELECT * FROM _lr_keys ORDER BY unique_id", f"{out}/{KEYS_FILE}", mentions.LOOKUP_ROW_GROUP
+    )
     mentions.write_person_index(engine, out)  # a person's mentions and links, by one lookup
     result.clusters = engine.count("(SELECT DISTINCT person_key FROM _lr_keys) AS k")
     lo, hi = weight - review_band, weight + review_band
