@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -178,20 +179,32 @@ def review(
         bool,
         typer.Option("--no-explain", help="Show the match weight without each comparison's share."),
     ] = False,
+    clues: Annotated[
+        Path | None,
+        typer.Option(
+            "--clues",
+            exists=True,
+            dir_okay=False,
+            help="A clue file of `lexradar run` (.csv or .parquet): the pairs whose judgement "
+            "changes one of its clues come first, including those the list's cap left out.",
+        ),
+    ] = None,
 ) -> None:
-    """Review the uncertain pairs, nearest the threshold first: both mentions' fields side by
-    side, the match weight and each comparison's share, then same / different / unsure / skip /
-    quit. Judgements take effect on the next `lexradar resolve`."""
+    """Review the uncertain pairs, those whose judgement changes who is who, ranked by what
+    the decision moves (a record against a registry entry first), then nearest the threshold;
+    with --clues, the pairs that change a clue before all others. Both mentions' fields side
+    by side, the match weight and each comparison's share, then same / different / unsure /
+    skip / quit. Judgements take effect on the next `lexradar resolve`."""
     from lexradar.linkage.review import Review, uncertain_pairs
 
     path = settings(lake).lake
     if list_only:
-        _list_pairs(uncertain_pairs(path, limit or 20))
+        _list_pairs(uncertain_pairs(path, limit or 20, clues))
         return
     reviewer = default_reviewer() if who is None else who
     counts = {"same": 0, "different": 0, "unsure": 0, "skip": 0}
     with Review(path) as session:
-        pending = session.pending()
+        pending = session.pending(clues)
         if limit is not None:
             pending = pending[:limit]
         if not pending:

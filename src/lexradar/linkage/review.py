@@ -20,6 +20,34 @@ from lexradar.linkage.explain import Contribution, contributions
 from lexradar.linkage.incremental import MENTIONS_FILE
 from lexradar.linkage.resolve import KEYS_FILE, MODEL_FILE, REVIEW_FILE, RUN_FILE, linkage_dir
 
+CLUE_PAIRS_SQL = """
+WITH k AS (SELECT unique_id, person_key FROM read_parquet({keys})),
+band AS (
+  SELECT p.unique_id_l, p.unique_id_r, p.match_weight,
+         kl.person_key AS key_l, kr.person_key AS key_r
+  FROM read_parquet({pairs}) p
+  JOIN k kl ON kl.unique_id = p.unique_id_l
+  JOIN k kr ON kr.unique_id = p.unique_id_r
+  WHERE p.match_weight BETWEEN {lo} AND {hi}
+),
+linked AS (
+  SELECT least(unique_id_l, unique_id_r) AS a, greatest(unique_id_l, unique_id_r) AS b
+  FROM read_parquet({links})
+)
+SELECT band.unique_id_l, band.unique_id_r, band.match_weight
+FROM band
+LEFT JOIN linked e
+  ON e.a = least(band.unique_id_l, band.unique_id_r)
+ AND e.b = greatest(band.unique_id_l, band.unique_id_r)
+WHERE (band.key_l <> band.key_r
+       AND (band.key_l IN (SELECT person_key FROM _lr_clue_persons)
+            OR band.key_r IN (SELECT person_key FROM _lr_clue_persons)))
+   OR (e.a IS NOT NULL AND band.key_l IN (SELECT person_key FROM _lr_clue_persons))
+ORDER BY abs(band.match_weight - {weight}), band.unique_id_l, band.unique_id_r
+LIMIT {limit}
+"""
+"""The band's pairs whose judgement changes a clue (:meth:`Review.clue_pairs`)."""
+
 FIELDS: tuple[tuple[str, str], ...] = (
     ("dataset", "dataset"),
     ("role", "role"),
@@ -79,10 +107,11 @@ class Review:
             )
         run = out / RUN_FILE
         self.threshold_weight: float | None = None
+        self.review_band = 6.0
         if run.exists():
-            self.threshold_weight = json.loads(run.read_text(encoding="utf-8")).get(
-                "threshold_weight"
-            )
+            figures = json.loads(run.read_text(encoding="utf-8"))
+            self.threshold_weight = figures.get("threshold_weight")
+            self.review_band = float(figures.get("covered", {}).get("review_band", 6.0))
         model = out / MODEL_FILE
         self.model: dict[str, Any] | None = (
             json.loads(model.read_text(encoding="utf-8")) if model.exists() else None
@@ -111,9 +140,12 @@ class Review:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def pending(self) -> list[tuple[str, str, float]]:
+    def pending(self, clues: Path | str | None = None) -> list[tuple[str, str, float]]:
         """(left, right, match weight) of the review list's pairs that no judgement covers
-        yet (``unsure`` included), nearest the threshold first."""
+        yet (``unsure`` included), in the order of the list (ranked by what the decision moves).
+
+        With ``clues`` (a clue file of ``lexradar run``), the pairs whose judgement changes a
+        clue come first (:meth:`clue_pairs`), then the rest of the list."""
         from lexradar.linkage import judgements
 
         judged = {j.key() for j in judgements.history(self.lake)}
@@ -123,11 +155,58 @@ class Review:
             f"FROM read_parquet({path}, file_row_number = true) ORDER BY file_row_number",
             "review list",
         )
-        return [
-            (str(a), str(b), float(w))
-            for a, b, w in rows
-            if tuple(sorted((str(a), str(b)))) not in judged
-        ]
+        if clues is not None:
+            rows = self.clue_pairs(clues) + rows
+        out: list[tuple[str, str, float]] = []
+        seen = set(judged)
+        for a, b, w in rows:
+            key = (str(a), str(b)) if str(a) < str(b) else (str(b), str(a))
+            if key not in seen:
+                seen.add(key)
+                out.append((str(a), str(b), float(w)))
+        return out
+
+    def clue_pairs(self, clues: Path | str, limit: int = 2000) -> list[tuple[Any, ...]]:
+        """The pairs of the review band whose judgement changes a clue of ``clues``: one
+        mention is now a clue's person's and the other is not (a *same* adds its records to
+        the clue's person, which can make or unmake the clue), or a link holds a clue's person
+        together (a *different* takes records away from it). Nearest the threshold first, at
+        most ``limit``. They are read from the run's
+        scored pairs, so a pair the list's cap left out is found too."""
+        from lexradar.clues.store import read_clue_file
+        from lexradar.errors import LexradarError
+        from lexradar.linkage.incremental import PAIRS_FILE
+        from lexradar.linkage.mentions import LINKS
+
+        out = linkage_dir(self.lake)
+        pairs, links = out / PAIRS_FILE, out / LINKS
+        if self.threshold_weight is None or not pairs.exists() or not links.exists():
+            raise LexradarError(
+                f"{out} holds no scored pairs of the last run; run `lexradar resolve` again "
+                "to review by clues"
+            )
+        persons = {
+            key
+            for cell in read_clue_file(Path(clues)).column("person_ids").to_pylist()
+            for key in (cell or "").split(";")
+            if key
+        }
+        import pyarrow as pa
+
+        self.engine.register("_lr_clue_persons", pa.table({"person_key": sorted(persons)}))
+        t, band = float(self.threshold_weight), self.review_band
+        return self.engine.rows(
+            CLUE_PAIRS_SQL.format(
+                pairs=literal(str(pairs)),
+                links=literal(str(links)),
+                keys=literal(str(out / KEYS_FILE)),
+                lo=t - band,
+                hi=t + band,
+                weight=t,
+                limit=int(limit),
+            ),
+            "pairs that change a clue",
+        )
 
     def mention(self, unique_id: str) -> dict[str, Any] | None:
         found = self.engine.run(
@@ -160,12 +239,15 @@ class Review:
         return math.log2(prior / (1 - prior))
 
 
-def uncertain_pairs(lake: Path | str, limit: int = 20) -> list[dict[str, Any]]:
-    """Pairs of ``review.parquet`` not yet judged, nearest the threshold first, with the names,
-    recorded IDs and birth dates of both mentions."""
+def uncertain_pairs(
+    lake: Path | str, limit: int = 20, clues: Path | str | None = None
+) -> list[dict[str, Any]]:
+    """Pairs of ``review.parquet`` not yet judged, in the order of :meth:`Review.pending`
+    (those that change a clue of ``clues`` first), with the names, recorded IDs and birth
+    dates of both mentions."""
     out: list[dict[str, Any]] = []
     with Review(lake) as review:
-        for left, right, weight in review.pending():
+        for left, right, weight in review.pending(clues):
             if len(out) >= limit:
                 break
             pair = review.pair(left, right, weight, explain=False)
