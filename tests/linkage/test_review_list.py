@@ -111,6 +111,7 @@ def test_with_clues_the_pairs_that_change_a_clue_come_first_even_beyond_the_cap(
     from typer.testing import CliRunner
 
     from lexradar.cli.app import app
+    from lexradar.cli.resolve import clue_persons
     from lexradar.engine import open_engine
     from lexradar.linkage.review import Review
     from lexradar.models.registry import Registry
@@ -133,8 +134,8 @@ def test_with_clues_the_pairs_that_change_a_clue_come_first_even_beyond_the_cap(
 
     with Review(copy) as review:
         plain = review.pending()
-        first = review.clue_pairs(clue_file)
-        ranked = review.pending(clue_file)
+        first = review.clue_pairs(persons)
+        ranked = review.pending(persons)
     assert len(plain) <= 5
     on_list = {tuple(sorted((a, b))) for a, b, _ in plain}
     beyond = [p for p in first if tuple(sorted(p[:2])) not in on_list]
@@ -148,6 +149,7 @@ def test_with_clues_the_pairs_that_change_a_clue_come_first_even_beyond_the_cap(
     assert len(pairs) == len(set(pairs))
     assert {tuple(sorted((a, b))) for a, b, _ in plain} <= set(pairs)
 
+    assert clue_persons(clue_file) == persons  # the CLI reads them back from the CSV
     shown = CliRunner().invoke(
         app,
         ["resolve", "review", "--lake", str(copy), "--list", "--limit", "3", "--clues",

@@ -153,6 +153,14 @@ def parse_answer(text: str) -> tuple[str, str] | None:
     return None if action is None else (action, reason.strip())
 
 
+def clue_persons(path: Path) -> set[str]:
+    """The person keys of a clue file's clues (``person_ids``, ``;``-separated)."""
+    from lexradar.clues.store import read_clue_file
+
+    cells = read_clue_file(path).column("person_ids").to_pylist()
+    return {key for cell in cells for key in (cell or "").split(";") if key}
+
+
 @app.command("review")
 @fails_cleanly
 def review(
@@ -198,13 +206,14 @@ def review(
     from lexradar.linkage.review import Review, uncertain_pairs
 
     path = settings(lake).lake
+    persons = None if clues is None else clue_persons(clues)
     if list_only:
-        _list_pairs(uncertain_pairs(path, limit or 20, clues))
+        _list_pairs(uncertain_pairs(path, limit or 20, persons))
         return
     reviewer = default_reviewer() if who is None else who
     counts = {"same": 0, "different": 0, "unsure": 0, "skip": 0}
     with Review(path) as session:
-        pending = session.pending(clues)
+        pending = session.pending(persons)
         if limit is not None:
             pending = pending[:limit]
         if not pending:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,12 +141,13 @@ class Review:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def pending(self, clues: Path | str | None = None) -> list[tuple[str, str, float]]:
+    def pending(self, clue_persons: Iterable[str] | None = None) -> list[tuple[str, str, float]]:
         """(left, right, match weight) of the review list's pairs that no judgement covers
         yet (``unsure`` included), in the order of the list (ranked by what the decision moves).
 
-        With ``clues`` (a clue file of ``lexradar run``), the pairs whose judgement changes a
-        clue come first (:meth:`clue_pairs`), then the rest of the list."""
+        With ``clue_persons`` (the person keys of clues, ``person_ids`` of a clue file), the
+        pairs whose judgement changes a clue come first (:meth:`clue_pairs`), then the rest of
+        the list."""
         from lexradar.linkage import judgements
 
         judged = {j.key() for j in judgements.history(self.lake)}
@@ -155,8 +157,8 @@ class Review:
             f"FROM read_parquet({path}, file_row_number = true) ORDER BY file_row_number",
             "review list",
         )
-        if clues is not None:
-            rows = self.clue_pairs(clues) + rows
+        if clue_persons is not None:
+            rows = self.clue_pairs(clue_persons) + rows
         out: list[tuple[str, str, float]] = []
         seen = set(judged)
         for a, b, w in rows:
@@ -166,14 +168,16 @@ class Review:
                 out.append((str(a), str(b), float(w)))
         return out
 
-    def clue_pairs(self, clues: Path | str, limit: int = 2000) -> list[tuple[Any, ...]]:
-        """The pairs of the review band whose judgement changes a clue of ``clues``: one
+    def clue_pairs(self, clue_persons: Iterable[str], limit: int = 2000) -> list[tuple[Any, ...]]:
+        """The pairs of the review band whose judgement changes a clue of ``clue_persons``
+        (the clues' person keys): one
         mention is now a clue's person's and the other is not (a *same* adds its records to
         the clue's person, which can make or unmake the clue), or a link holds a clue's person
         together (a *different* takes records away from it). Nearest the threshold first, at
         most ``limit``. They are read from the run's
         scored pairs, so a pair the list's cap left out is found too."""
-        from lexradar.clues.store import read_clue_file
+        import pyarrow as pa
+
         from lexradar.errors import LexradarError
         from lexradar.linkage.incremental import PAIRS_FILE
         from lexradar.linkage.mentions import LINKS
@@ -185,14 +189,7 @@ class Review:
                 f"{out} holds no scored pairs of the last run; run `lexradar resolve` again "
                 "to review by clues"
             )
-        persons = {
-            key
-            for cell in read_clue_file(Path(clues)).column("person_ids").to_pylist()
-            for key in (cell or "").split(";")
-            if key
-        }
-        import pyarrow as pa
-
+        persons = {key for key in clue_persons if key}
         self.engine.register("_lr_clue_persons", pa.table({"person_key": sorted(persons)}))
         t, band = float(self.threshold_weight), self.review_band
         return self.engine.rows(
@@ -240,14 +237,14 @@ class Review:
 
 
 def uncertain_pairs(
-    lake: Path | str, limit: int = 20, clues: Path | str | None = None
+    lake: Path | str, limit: int = 20, clue_persons: Iterable[str] | None = None
 ) -> list[dict[str, Any]]:
     """Pairs of ``review.parquet`` not yet judged, in the order of :meth:`Review.pending`
-    (those that change a clue of ``clues`` first), with the names, recorded IDs and birth
+    (those that change a clue of ``clue_persons`` first), with the names, recorded IDs and birth
     dates of both mentions."""
     out: list[dict[str, Any]] = []
     with Review(lake) as review:
-        for left, right, weight in review.pending(clues):
+        for left, right, weight in review.pending(clue_persons):
             if len(out) >= limit:
                 break
             pair = review.pair(left, right, weight, explain=False)
