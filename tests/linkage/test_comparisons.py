@@ -152,3 +152,64 @@ def test_sql_check_digit_agrees_with_normalize(body: str) -> None:
 def test_variant_table(a: str, b: str, same: bool) -> None:
     assert are_variants(a, b) is same
     assert variant_key(variant_key(a)) == variant_key(a)  # idempotent
+
+
+SWAP67 = ID[:5] + ID[6] + ID[5] + ID[7:]  # digits 6-7 swapped: the county code 150402 → 150412
+OTHER_COUNTY = "150404" + ID[6:17]
+OTHER_COUNTY += rid.check_digit(OTHER_COUNTY)
+OTHER_CITY = "152201" + ID[6:17]
+OTHER_CITY += rid.check_digit(OTHER_CITY)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (j(ID), j(ID), "same_county"),
+        (j(TYPO), j(ID), "same_county"),  # a typo elsewhere: the damaged ID's county counts
+        (j(SWAP67), j(ID), "from_damaged_id"),  # the typo is in the county code
+        (p(ID, "张伟", D(1990, 3, 8)), j(SWAP67), "from_damaged_id"),  # against a stated county
+        (j(OTHER_COUNTY), j(ID), "same_city"),  # both valid: two counties of one city
+        (j(SWAP67), j(OTHER_CITY), "different"),  # not one typo apart: the counties differ
+        (j(OTHER_CITY), j(ID), "different"),
+    ],
+)
+def test_region_levels(con, mention_rows, a, b, expected) -> None:
+    assert level(con, mention_rows, cmp.region_comparison(), a, b) == expected
+
+
+def test_a_county_typo_is_scored_once(con, mention_rows) -> None:
+    """The swap of digits 6-7 is one error: the ID level scores it, the region level does not
+    score it again (it used to: "same city", a weight of about -2.3 in a trained model)."""
+    (left, right) = mention_rows(j(SWAP67), j(ID))
+    assert left["region"] != right["region"] and left["city"] == right["city"]
+    assert cmp.level_of(con, cmp.id_comparison(), left, right)["label_for_charts"] == (
+        "adjacent_transposition"
+    )
+    assert cmp.level_of(con, cmp.region_comparison(), left, right)["is_null_level"]
+
+
+def test_sampled_pairs_of_one_person_do_not_set_an_id_typo_s_u(con, mention_rows) -> None:
+    """Random sampling counts every sampled pair as strangers. In a table where it meets the
+    same person's ID written with two digits swapped, the swap level's u stays where it starts;
+    the learnable levels (an exact name) do move."""
+    from lexradar.linkage import resolve
+
+    raws = []
+    for k in range(40):
+        body = f"1504021990{k % 12 + 1:02d}{k // 12 + 10:02d}123"
+        good, name = body + rid.check_digit(body), "张" + chr(0x4E00 + k)
+        raws += [j(good, name), j(good[:15] + good[16] + good[15] + good[17], name)]
+    mention_rows(*raws)
+    linker = resolve._linker(con, resolve.settings())
+    linker.training.estimate_u_using_random_sampling(max_pairs=10_000, seed=1)
+    model = linker.misc.save_model_to_json()
+    levels = {
+        (c["output_column_name"], lv.get("label_for_charts")): lv
+        for c in model["comparisons"]
+        for lv in c["comparison_levels"]
+    }
+    assert (
+        levels[("resident_id", "adjacent_transposition")]["u_probability"]
+        == (cmp.RARE["u_probability"])
+    )
+    assert levels[("name", "exact")]["u_probability"] > 0.01  # 40 of the 3,160 pairs

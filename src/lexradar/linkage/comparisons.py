@@ -57,6 +57,16 @@ RARE: dict[str, float] = {"m_probability": 0.002, "u_probability": 1e-8}
 15-digit form, a renumbered county): u-estimation leaves them as they are when it does not
 meet them, and EM refines m when its blocks hold some."""
 
+ID_ERROR: dict[str, Any] = {**RARE, "fix_u_probability": True}
+"""Start values of the ID's own error modes (a 15-digit form, one digit mistyped or two swapped
+where one ID fails its check digit, a renumbered county, the digits an Excel number kept), with u
+fixed. Two strangers' IDs meet these levels about once in 10^8 pairs or less (one ID must be
+damaged *and* land next to the other's), so a random sample of a few million pairs that meets
+one has met the same person written twice: u-estimation counts every sampled pair as
+strangers. Left to it, the level's weight depended on the draw: in a region of 100,000 persons
+the sample met two swapped-digit IDs, made u 2.1e-7 and the swap worth 12.3 where a mistyped
+digit, not met, was worth 16.6."""
+
 M_FLOOR = 1e-5
 """No level's m probability falls below this after EM: a block of near-certain matches would
 otherwise teach that names never differ (m ≈ 1e-12, a weight of -38)."""
@@ -142,20 +152,20 @@ def id_comparison() -> dict[str, Any]:
                 "is_null_level": True,
             },
             _level("exact", "id18_l = id18_r AND id_from15_l = id_from15_r"),
-            _level("same_after_15_to_18", "id18_l = id18_r", **RARE),
+            _level("same_after_15_to_18", "id18_l = id18_r", **ID_ERROR),
             _level(
                 "one_substitution",
                 f"hamming(id_body_l, id_body_r) <= 1 AND {ONE_DAMAGED}",
-                **RARE,
+                **ID_ERROR,
             ),
-            _level("adjacent_transposition", f"{ONE_DAMAGED} AND {SWAP_SQL}", **RARE),
+            _level("adjacent_transposition", f"{ONE_DAMAGED} AND {SWAP_SQL}", **ID_ERROR),
             _level(
                 "renumbered_county",
                 "id_tail_l = id_tail_r AND id_region_now_l = id_region_now_r "
                 f"AND substr(id18_l, 1, 6) <> substr(id18_r, 1, 6) AND {NAMES_AGREE}",
-                **RARE,
+                **ID_ERROR,
             ),
-            _level("excel_digits", EXCEL_DIGITS, **RARE),
+            _level("excel_digits", EXCEL_DIGITS, **ID_ERROR),
             _level(TWO_REGISTRATIONS, "dataset_l = 'persons' AND dataset_r = 'persons'"),
             _else(),
         ],
@@ -241,14 +251,33 @@ def gender_comparison() -> dict[str, Any]:
     }
 
 
+DAMAGED_REGION = (
+    "((NOT region_stated_l AND NOT coalesce(id_valid_l, FALSE)) "
+    "OR (NOT region_stated_r AND NOT coalesce(id_valid_r, FALSE))) "
+    f"AND (hamming(id_body_l, id_body_r) <= 1 OR ({SWAP_SQL}))"
+)
+"""One county is only implied by an ID that fails its check digit (the record states none), and
+the two IDs are one typo apart. The counties then differ because the typo fell in the ID's
+address code, which the ID comparison already scores: a plaintiff whose ID was
+written with digits 6 and 7 swapped (150423198704… as 150421398704…) lost 2.3 more as "same
+city, other county" for the same two digits, and six suits of one person stayed two persons.
+Such a pair carries no region evidence (weight 0); the same county still counts."""
+
+
 def region_comparison() -> dict[str, Any]:
-    """Region (today's county codes): same county / same city."""
+    """Region (today's county codes): same county / (no evidence when one county comes from a
+    damaged ID) / same city."""
     return {
         "output_column_name": "region",
         "comparison_description": "region",
         "comparison_levels": [
             _null("region"),
             _level("same_county", "region_l = region_r"),
+            {
+                "sql_condition": DAMAGED_REGION,
+                "label_for_charts": "from_damaged_id",
+                "is_null_level": True,
+            },
             _level("same_city", "city_l = city_r"),
             _else(),
         ],

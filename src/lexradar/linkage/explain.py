@@ -76,6 +76,8 @@ def _detail(comparison: str, level: str, left: dict[str, Any], right: dict[str, 
         if level == "household_member":
             return f"{a}: one address, two names ({left['name']}/{right['name']}): one household"
     a, b = left[comparison], right[comparison]
+    if level == "from_damaged_id":
+        return f"{a} vs {b}: from an ID that fails its check digit, scored with the ID (no weight)"
     return f"{a} vs {b}: {level.replace('_', ' ')}"
 
 

@@ -7,10 +7,10 @@ month, so a payee is one mention per distinct (person_id, name) of that dataset,
 its first record.
 
 A damaged ID's birth date and county are kept (most typos fall elsewhere, and they then carry
-real evidence); a mistyped birth digit is then scored twice, as an ID typo and as a birth date
-one field off, which is why that level keeps a floor on its m probability
-(:data:`lexradar.linkage.comparisons.ERROR_MODE_FLOOR`). The gender of a damaged ID is dropped:
-it rests on one digit.
+real evidence); where they differ from the other record's, the typo most likely fell in them,
+and the comparisons give that difference no weight (``comparisons.DAMAGED_BIRTH`` and
+``comparisons.DAMAGED_REGION``): the ID comparison has scored it already. The gender of a
+damaged ID is dropped: it rests on one digit.
 
 The table is built in DuckDB SQL over the lake; Python runs only on distinct names (pinyin,
 transliteration key) and distinct 15-digit IDs. Columns:
@@ -22,7 +22,8 @@ not an ID), ``id_from15``, ``id_region_now`` (today's county of the ID's address
 ``surname_py`` (first pinyin syllable), ``birth_date``, ``birth_any`` and ``birth_year``
 (stated, else implied by the ID), ``birth_stated`` (whether the record states it),
 ``gender`` (stated, else implied by a valid ID: one mistyped digit flips it), ``region``
-(registered county for registry entries, else the ID's county, today's code),
+(registered county for registry entries, else the ID's county, today's code), ``region_stated``
+(whether the record states it),
 ``city``, ``household_id``, ``status``, ``address`` (the registered address, normalized:
 full-width digits and brackets made half-width, white space dropped; only the household
 registry has one, null elsewhere) and ``address_street`` (the address up to its first digit:
@@ -142,6 +143,7 @@ SELECT
   coalesce(r.stated_gender, CASE WHEN i.id_valid THEN i.id_gender END) AS gender,
   coalesce(rg.now, r.stated_region, rn.now, substr(coalesce(i.id18, i.id_excel), 1, 6))
     AS region,
+  r.stated_region IS NOT NULL AS region_stated,
   substr(coalesce(rg.now, r.stated_region, rn.now, substr(coalesce(i.id18, i.id_excel), 1, 6)),
          1, 4) AS city,
   r.household_id, r.status,
