@@ -213,3 +213,30 @@ def test_sampled_pairs_of_one_person_do_not_set_an_id_typo_s_u(con, mention_rows
         == (cmp.RARE["u_probability"])
     )
     assert levels[("name", "exact")]["u_probability"] > 0.01  # 40 of the 3,160 pairs
+
+
+def _id_ending_000() -> str:
+    """A valid ID whose last three characters are 000 (sequence x00, check digit 0)."""
+    for day in range(10, 20):
+        for k in range(10):
+            body = f"152131194206{day}{k}00"
+            if rid.check_digit(body) == "0":
+                return body + "0"
+    raise AssertionError("no such ID")  # pragma: no cover
+
+
+def test_a_mistyped_id_ending_in_000_is_a_typo_not_an_excel_number(con, mention_rows) -> None:
+    """Excel keeps the 15 digits it rounds to, birth date included: 152131194206894000 (digit
+    13 mistyped, day 89) cannot be a number Excel rounded. It stays an 18-digit ID that fails
+    its check digit, and meets the typo level against the ID it was mistyped from (read as
+    Excel's, it was 700 apart from it on 15 digits: "different")."""
+    good = _id_ending_000()
+    typo = good[:12] + "8" + good[13:]
+    damaged, right = mention_rows(j(typo), j(good))
+    assert damaged["id_excel"] is None and damaged["id18"] == typo and not damaged["id_valid"]
+    assert damaged["birth_date"] is None and right["id_valid"]
+    assert cmp.level_of(con, cmp.id_comparison(), damaged, right)["label_for_charts"] == (
+        "one_substitution"
+    )
+    (plain,) = mention_rows(j(good))
+    assert plain["id18"] == good and plain["id_excel"] is None  # valid, though it ends in 000

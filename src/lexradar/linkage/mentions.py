@@ -110,14 +110,20 @@ EXCEL_SQL = (
     "CASE WHEN regexp_full_match(recorded_id, '[0-9][.][0-9]{13,14}[eE][+]?17') "
     "THEN rpad(replace(regexp_extract(recorded_id, '^([0-9][.][0-9]+)', 1), '.', ''), 15, '0') "
     "WHEN regexp_full_match(recorded_id, '[0-9]{15}000') AND recorded_id <> {check} "
+    "AND try_strptime(substr(recorded_id, 7, 8), '%Y%m%d')::DATE "
+    "BETWEEN DATE '1900-01-01' AND current_date "
     "THEN substr(recorded_id, 1, 15) END"
 ).replace("{check}", CHECK_SQL.format(id="recorded_id"))
 """The digits an ID kept when Excel stored it as a number (``1.50404199001011E+17``, or the
-same written out as ``150404199001011000`` with a failing check character): its 15 significant
-digits, the last one rounded, the three after it lost. Such a mention has no ``id18`` (the lost
-digits are never guessed) but an ``id_excel``: the address code and the birth date it carries
-count as the person's, and the ID comparison's ``excel_digits`` level links it to an ID that
-agrees on those 15 digits. Fewer than 14 significant digits say too little and are ignored."""
+same written out as ``150404199001011000`` with a failing check character and a real birth date,
+as :func:`lexradar.normalize.resident_id.parse` reads it): its 15 significant digits, the last
+one rounded, the three after it lost. Such a mention has no ``id18`` (the lost digits are never
+guessed) but an ``id_excel``: the address code and the birth date it carries count as the
+person's, and the ID comparison's ``excel_digits`` level links it to an ID that agrees on those
+15 digits. Fewer than 14 significant digits say too little and are ignored. Written out with a
+birth date that is not a date (``152131194206894000``, digit 13 mistyped in a death record), it
+is an ID mistyped, not a number Excel rounded (Excel keeps the birth digits as they were): it
+keeps its 18 digits and meets the typo levels."""
 
 MENTIONS_SQL = r"""
 SELECT
