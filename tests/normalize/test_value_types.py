@@ -297,3 +297,65 @@ def test_pseudonymised_rows_of_a_dataset() -> None:
     assert rows[0]["husband_name"] == rows[1]["husband_name"] != "巴特尔"
     assert rows[1]["wife_id"] is None and rows[0]["event_date"] == dt.date(2010, 5, 1)
     assert rows[0]["record_id"] == "m1" and rows[0]["cert_no"] != rows[1]["cert_no"]
+
+
+def _one_county_and_day(n: int) -> list[str]:
+    """``n`` valid IDs of one county and birth date (a large family, a household, a village)."""
+    import random
+
+    seqs = random.Random(n).sample(range(1000), n)
+    return [valid(f"15040419900308{s:03d}") for s in seqs]
+
+
+def test_for_rows_never_gives_one_person_another_s_real_id() -> None:
+    """A plain pseudonymiser maps one of these IDs onto another one now and then (the
+    sequence permutation is drawn, not chosen); for_rows draws until none does."""
+    ids = _one_county_and_day(24)
+    given = {"persons": [{"person_id": i, "name": f"张{chr(0x4E00 + k)}"} for k, i in
+                         enumerate(ids)]}  # fmt: skip
+    plain = sum(bool({Pseudonymiser(seed=s).value("resident_id", i) for i in ids} & set(ids))
+                for s in range(200))  # fmt: skip
+    assert plain > 0, "the hazard exists: some key maps one real ID onto another"
+    for _ in range(200):
+        p = Pseudonymiser.for_rows(given)
+        rows = p.rows("persons", given["persons"])
+        assert not {r["person_id"] for r in rows} & set(ids)
+        assert not {r["name"] for r in rows} & {r["name"] for r in given["persons"]}
+        assert [r["person_id"] for r in rows] == [p.value("resident_id", i) for i in ids]
+
+
+def test_for_rows_says_when_no_key_can_avoid_the_rows_own_values() -> None:
+    every = [valid(f"15040419900308{s:03d}") for s in range(1000)]  # every sequence of the day
+    with pytest.raises(NormalizeError, match="distinct from the rows' own values") as err:
+        Pseudonymiser.for_rows({"persons": [{"person_id": i} for i in every]}, draws=3)
+    assert every[0] not in str(err.value)  # the error names no value
+
+
+def test_pseudonyms_pseudonymised_again_give_back_real_ids() -> None:
+    """Why rows are pseudonymised once: two fresh keys undo each other on all three sequence
+    digits about one time in 64."""
+    back = sum(
+        Pseudonymiser(seed=10_000 + s).value("resident_id", Pseudonymiser(seed=s).value(
+            "resident_id", ID)) == ID
+        for s in range(2000)
+    )  # fmt: skip
+    assert 10 <= back <= 70  # 2000 / 64 ≈ 31
+
+
+def test_a_bundle_pseudonymises_an_example_once() -> None:
+    import yaml
+
+    from lexradar.models.bundle import bundle_examples
+    from lexradar.models.registry import pack_root
+
+    path = pack_root() / "marriage" / "bigamy.examples.yaml"
+    real = dict(yaml.safe_load(path.read_text(encoding="utf-8"))["examples"][0])
+    real.pop("pseudonymised", None)
+    ids = {v for rows in real["given"].values() for r in rows for k, v in r.items()
+           if k != "record_id" and isinstance(v, str) and rid.is_valid(v)}  # fmt: skip
+    assert ids
+    text = yaml.safe_dump({"model": "marriage.bigamy", "examples": [real]}, allow_unicode=True)
+    once = bundle_examples(text)
+    (first,) = yaml.safe_load(once)["examples"]
+    assert first["pseudonymised"] is True and not any(i in once for i in ids)
+    assert bundle_examples(once) == once  # exported again (another region re-exports): kept

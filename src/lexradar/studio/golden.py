@@ -59,11 +59,10 @@ def _given(
     for name, rows in rows_about(engine, model.spec.datasets, persons).items():
         for row in rows:
             given.setdefault(name, {})[row["record_id"]] = row
-    pseudo = Pseudonymiser()
-    out = {
-        name: pseudo.rows(name, [example_row(r) for _, r in sorted(rows.items())])
-        for name, rows in given.items()
-    }
+    plain = {name: [example_row(r) for _, r in sorted(found.items())]
+             for name, found in given.items()}  # fmt: skip
+    pseudo = Pseudonymiser.for_rows(plain)
+    out = {name: pseudo.rows(name, rows) for name, rows in plain.items()}
     return out, [str(pseudo.value("resident_id", p)) for p in persons], pseudo
 
 
@@ -117,6 +116,7 @@ def case_example(studio: Studio, draft: Draft, engine: Engine, as_of: dt.date) -
         "as_of": as_of,
         "given": given,
         "expect": expect,
+        "pseudonymised": True,
     }
     _replace(studio, model, example, lambda e: str(e.get("name", "")).startswith(CASE_PREFIX))
     return example
@@ -151,6 +151,7 @@ def mark_hit(
         "as_of": dt.date.fromisoformat(meta["as_of"]),
         "given": given,
         "expect": expect,
+        "pseudonymised": True,
     }
     _replace(
         studio, model, example, lambda e: e.get("name", "").startswith(f"hit {hit['fingerprint']} ")
